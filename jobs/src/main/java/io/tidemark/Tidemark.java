@@ -1,0 +1,54 @@
+package io.tidemark;
+
+import io.tidemark.config.TidemarkConfig;
+import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.ingest.DeleteAction;
+import io.tidemark.ingest.IngestAction;
+import io.tidemark.offline.OfflineStore;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The entry point to every Tidemark job. Each method returns a small action with a typed builder whose
+ * {@code execute()} returns an immutable result; the CLI and the demo call these and nothing else.
+ */
+public final class Tidemark {
+  private final SparkSession spark;
+  private final TidemarkConfig config;
+  private final FeatureRegistry registry;
+  private final OfflineStore offlineStore;
+
+  private Tidemark(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
+    this.spark = spark;
+    this.config = config;
+    this.registry = registry;
+    this.offlineStore = OfflineStore.of(spark, config);
+  }
+
+  public static Tidemark create(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
+    return new Tidemark(spark, config, registry);
+  }
+
+  public IngestAction ingest(String group) {
+    return new IngestAction(offlineStore, registry.group(group));
+  }
+
+  public DeleteAction.Stage delete(String group) {
+    return new DeleteAction.Stage(offlineStore, registry.group(group));
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public TidemarkConfig config() {
+    return config;
+  }
+
+  public FeatureRegistry registry() {
+    return registry;
+  }
+
+  public OfflineStore offlineStore() {
+    return offlineStore;
+  }
+}

@@ -1,0 +1,48 @@
+package io.tidemark.config;
+
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the SparkSession for the CLI and tests. Library code never calls this: it receives its session.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /** The session for a CLI run: the spark-submit one when launched by spark-submit, else a local one. */
+  public static SparkSession forCli(TidemarkConfig config) {
+    boolean submitted = System.getProperty("spark.master") != null;
+    SparkSession.Builder builder = SparkSession.builder().appName("tidemark");
+    if (!submitted) {
+      builder.master(config.get("spark.master"))
+          .config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1");
+    }
+    withTidemarkDefaults(builder);
+    if (config.embeddedMetastore()) {
+      withEmbeddedMetastore(builder, config.home());
+    }
+    config.sparkConf().forEach(builder::config);
+    return builder.enableHiveSupport().getOrCreate();
+  }
+
+  /** Settings every Tidemark session needs: UTC, Delta's SQL extension and catalog. */
+  public static SparkSession.Builder withTidemarkDefaults(SparkSession.Builder builder) {
+    return builder
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+  }
+
+  /** An embedded Derby Hive metastore and warehouse under {@code home}, so two homes never see each other. */
+  public static SparkSession.Builder withEmbeddedMetastore(SparkSession.Builder builder, Path home) {
+    Path metastore = home.resolve("metastore").toAbsolutePath();
+    System.setProperty("derby.system.home", metastore.toString());
+    String url = "jdbc:derby:;databaseName=" + metastore.resolve("metastore_db") + ";create=true";
+    return builder
+        .config("spark.sql.warehouse.dir", home.resolve("warehouse").toAbsolutePath().toUri().toString())
+        .config("spark.hadoop.javax.jdo.option.ConnectionURL", url)
+        .config("javax.jdo.option.ConnectionURL", url)
+        .config("spark.sql.catalogImplementation", "hive");
+  }
+}

@@ -1,0 +1,223 @@
+package io.tidemark.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * The project configuration: embedded defaults, overridden by a {@code tidemark.yaml} file, overridden by
+ * {@code TIDEMARK_<SECTION>_<KEY>} environment variables. Values are kept as flat dotted keys.
+ */
+public final class TidemarkConfig {
+  public static final String DEFAULT_FILE = "tidemark.yaml";
+  private static final Set<String> KNOWN_KEYS = Set.of("offline.root", "catalog.database", "catalog.metastore",
+      "online.endpoint", "online.region", "online.table_prefix", "online.write_capacity", "online.kms_key",
+      "spark.master", "s3.kms_key");
+  /** Sections whose keys are free-form: {@code variables.<name>}, {@code spark.conf.<spark key>}. */
+  private static final List<String> OPEN_PREFIXES = List.of("variables.", "spark.conf.");
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|session\\.token|access\\.key).*");
+
+  private final Path home;
+  private final Map<String, String> values;
+
+  private TidemarkConfig(Path home, Map<String, String> values) {
+    this.home = home;
+    this.values = Map.copyOf(values);
+  }
+
+  /**
+   * Loads the configuration.
+   *
+   * @param file explicit config file; when empty, {@code ./tidemark.yaml} is used if it exists
+   * @param env the environment (System.getenv() in the CLI)
+   */
+  public static TidemarkConfig load(Optional<Path> file, Map<String, String> env) {
+    return load(file.or(() -> Optional.of(Path.of(DEFAULT_FILE)).filter(Files::isRegularFile)), env, true);
+  }
+
+  private static TidemarkConfig load(Optional<Path> chosen, Map<String, String> env, boolean fromEnv) {
+    Path home = home(env);
+    Map<String, String> flat = new TreeMap<>();
+    try (InputStream in = TidemarkConfig.class.getResourceAsStream("/tidemark-defaults.yaml")) {
+      flatten("", new Yaml(new LoaderOptions()).load(in), flat, "embedded defaults");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (chosen.isPresent()) {
+      Path p = chosen.get();
+      if (!Files.isRegularFile(p)) {
+        throw new IllegalArgumentException("config file " + p + " does not exist");
+      }
+      Map<String, String> fromFile = new TreeMap<>();
+      try {
+        flatten("", new Yaml(new LoaderOptions()).load(Files.readString(p)), fromFile, p.toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read config file " + p, e);
+      } catch (YAMLException e) {
+        throw new IllegalArgumentException("config file " + p + " is not valid YAML: " + e.getMessage(), e);
+      }
+      fromFile.keySet().forEach(k -> checkKnown(k, p.toString()));
+      flat.putAll(fromFile);
+    }
+    Map<String, String> settingsFromEnv = fromEnv ? env : Map.of();
+    settingsFromEnv.forEach((name, value) -> envKey(name).ifPresent(k -> {
+      checkKnown(k, "environment variable " + name);
+      flat.put(k, value);
+    }));
+    Map<String, String> vars = new LinkedHashMap<>(env);
+    vars.put("TIDEMARK_HOME", home.toString());
+    Map<String, String> resolved = new TreeMap<>();
+    flat.forEach((k, v) -> resolved.put(k, substitute(v, vars, k)));
+    return new TidemarkConfig(home, resolved);
+  }
+
+  /** Configuration for tests and embedding: defaults with {@code home}, plus explicit overrides. */
+  public static TidemarkConfig forHome(Path home, Map<String, String> overrides) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("TIDEMARK_HOME", home.toString());
+    TidemarkConfig base = load(Optional.empty(), env, false);
+    Map<String, String> merged = new TreeMap<>(base.values);
+    overrides.forEach((k, v) -> {
+      checkKnown(k, "overrides");
+      merged.put(k, v);
+    });
+    return new TidemarkConfig(home.toAbsolutePath(), merged);
+  }
+
+  /** {@code $TIDEMARK_HOME}, or {@code ~/.tidemark}. */
+  public static Path home(Map<String, String> env) {
+    String h = env.get("TIDEMARK_HOME");
+    Path p = h == null || h.isBlank() ? Path.of(System.getProperty("user.home"), ".tidemark") : Path.of(h);
+    return p.toAbsolutePath().normalize();
+  }
+
+  public Path home() {
+    return home;
+  }
+
+  public String get(String key) {
+    String v = values.get(key);
+    if (v == null) {
+      throw new IllegalStateException("configuration key " + key + " is not set");
+    }
+    return v;
+  }
+
+  public Optional<String> find(String key) {
+    return Optional.ofNullable(values.get(key)).filter(v -> !v.isBlank());
+  }
+
+  /** Offline store root as a URI-like string without a trailing slash (local paths are made absolute). */
+  public String offlineRoot() {
+    String root = get("offline.root").replaceAll("/+$", "");
+    return root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") ? root : Path.of(root).toAbsolutePath().normalize().toString();
+  }
+
+  public String database() {
+    return get("catalog.database");
+  }
+
+  public boolean embeddedMetastore() {
+    return get("catalog.metastore").equals("embedded");
+  }
+
+  /** {@code variables.*} without the prefix: the values of {@code ${name}} in definition files. */
+  public Map<String, String> variables() {
+    return withPrefix("variables.");
+  }
+
+  /** {@code spark.conf.*} without the prefix. */
+  public Map<String, String> sparkConf() {
+    return withPrefix("spark.conf.");
+  }
+
+  /** Every setting, secrets masked: safe to log. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new TreeMap<>();
+    values.forEach((k, v) -> out.put(k, SECRET.matcher(k).matches() ? "****" : v));
+    out.put("home", home.toString());
+    return out;
+  }
+
+  private Map<String, String> withPrefix(String prefix) {
+    Map<String, String> out = new TreeMap<>();
+    values.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        out.put(k.substring(prefix.length()), v);
+      }
+    });
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void flatten(String prefix, Object node, Map<String, String> out, String origin) {
+    if (node == null) {
+      return;
+    }
+    if (!(node instanceof Map<?, ?> map)) {
+      throw new IllegalArgumentException(origin + ": expected a mapping of settings");
+    }
+    for (Map.Entry<?, ?> e : ((Map<Object, Object>) map).entrySet()) {
+      String key = prefix + e.getKey();
+      boolean open = OPEN_PREFIXES.stream().anyMatch(key::startsWith);
+      if (e.getValue() instanceof Map<?, ?> && !open) {
+        flatten(key + ".", e.getValue(), out, origin);
+      } else if (e.getValue() instanceof Map<?, ?> nested) {
+        nested.forEach((k, v) -> out.put(key + "." + k, String.valueOf(v)));
+      } else {
+        out.put(key, e.getValue() == null ? "" : String.valueOf(e.getValue()));
+      }
+    }
+  }
+
+  private static void checkKnown(String key, String origin) {
+    if (!KNOWN_KEYS.contains(key) && OPEN_PREFIXES.stream().noneMatch(key::startsWith)) {
+      throw new IllegalArgumentException(origin + ": unknown setting '" + key + "'; known settings: "
+          + String.join(", ", KNOWN_KEYS.stream().sorted().toList())
+          + ", variables.<name>, spark.conf.<spark setting>");
+    }
+  }
+
+  /** TIDEMARK_OFFLINE_ROOT -> offline.root; TIDEMARK_ONLINE_TABLE_PREFIX -> online.table_prefix. */
+  static Optional<String> envKey(String name) {
+    if (!name.startsWith("TIDEMARK_") || name.equals("TIDEMARK_HOME") || name.equals("TIDEMARK_CONFIG")) {
+      return Optional.empty();
+    }
+    String rest = name.substring("TIDEMARK_".length()).toLowerCase(Locale.ROOT);
+    int cut = rest.indexOf('_');
+    if (cut <= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(rest.substring(0, cut) + "." + rest.substring(cut + 1));
+  }
+
+  private static String substitute(String value, Map<String, String> vars, String key) {
+    Matcher m = VARIABLE.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = vars.get(m.group(1));
+      if (v == null) {
+        throw new IllegalArgumentException("setting " + key + " refers to ${" + m.group(1)
+            + "}, which is not set in the environment");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,30 @@
+package io.tidemark.definitions;
+
+import java.util.Optional;
+
+/** How event times may be written in raw data. Both are accepted by default, as in SageMaker. */
+public enum EventTimeFormat {
+  /** ISO-8601 instant with an explicit zone: {@code 2024-05-01T12:00:00Z}, {@code 2024-05-01T14:00:00+02:00}. */
+  ISO8601("iso8601"),
+  /** Seconds since the epoch, optionally fractional: {@code 1714564800}, {@code 1714564800.25}. */
+  EPOCH_SECONDS("epoch_seconds");
+
+  private final String yamlName;
+
+  EventTimeFormat(String yamlName) {
+    this.yamlName = yamlName;
+  }
+
+  public String yamlName() {
+    return yamlName;
+  }
+
+  public static Optional<EventTimeFormat> fromYaml(String name) {
+    for (EventTimeFormat f : values()) {
+      if (f.yamlName.equals(name)) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
+  }
+}

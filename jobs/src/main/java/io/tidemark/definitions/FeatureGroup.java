@@ -1,0 +1,62 @@
+package io.tidemark.definitions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A feature group as defined in {@code feature-definitions/<name>.yaml}: the one definition model every job uses.
+ *
+ * @param recordIdentifier the feature whose value identifies a record (String or Integral)
+ * @param eventTime the Timestamp feature that says when the record's values became true
+ * @param ttl default time-to-live of a value in point-in-time joins (empty: unbounded)
+ * @param file the definition file, for error messages
+ * @param contentHash SHA-256 of the definition file's bytes, recorded in manifests
+ */
+public record FeatureGroup(
+    String name,
+    String description,
+    String owner,
+    Map<String, String> tags,
+    String recordIdentifier,
+    String eventTime,
+    List<EventTimeFormat> eventTimeFormats,
+    List<FeatureDefinition> features,
+    Optional<SourceDefinition> source,
+    OfflineSettings offline,
+    OnlineSettings online,
+    Optional<Duration> ttl,
+    Path file,
+    String contentHash) {
+
+  public FeatureGroup {
+    tags = Map.copyOf(tags);
+    eventTimeFormats = List.copyOf(eventTimeFormats);
+    features = List.copyOf(features);
+  }
+
+  public Optional<FeatureDefinition> feature(String featureName) {
+    return features.stream().filter(f -> f.name().equals(featureName)).findFirst();
+  }
+
+  public FeatureDefinition recordIdentifierFeature() {
+    return feature(recordIdentifier).orElseThrow();
+  }
+
+  public FeatureDefinition eventTimeFeature() {
+    return feature(eventTime).orElseThrow();
+  }
+
+  /** Features other than the record identifier and the event time. */
+  public List<FeatureDefinition> valueFeatures() {
+    return features.stream()
+        .filter(f -> !f.name().equals(recordIdentifier) && !f.name().equals(eventTime))
+        .toList();
+  }
+
+  public List<String> featureNames() {
+    return features.stream().map(FeatureDefinition::name).toList();
+  }
+}

@@ -1,0 +1,52 @@
+package io.tidemark.ingest;
+
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.definitions.SourceDefinition;
+import io.tidemark.definitions.SourceFormat;
+import io.tidemark.offline.OfflineStore;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Ingests a feature group's source into its offline table:
+ * {@code tidemark.ingest("users").source(path, SourceFormat.CSV).execute()}.
+ */
+public final class IngestAction {
+  private final OfflineStore store;
+  private final FeatureGroup group;
+  private Optional<SourceDefinition> source;
+  private boolean force;
+  private Instant apiInvocationTime = Instant.now();
+
+  public IngestAction(OfflineStore store, FeatureGroup group) {
+    this.store = store;
+    this.group = group;
+    this.source = group.source();
+  }
+
+  /** Reads from {@code path} in {@code format} instead of the definition's source (its transform still applies). */
+  public IngestAction source(String path, SourceFormat format) {
+    SourceDefinition base = group.source()
+        .orElse(new SourceDefinition(path, format, SourceDefinition.defaultOptions(format), Optional.empty()));
+    this.source = Optional.of(base.withLocation(path, format));
+    return this;
+  }
+
+  /** Ingests even if this exact input was committed before (appends its rows again). */
+  public IngestAction force(boolean force) {
+    this.force = force;
+    return this;
+  }
+
+  /** When the ingest was requested (stored as api_invocation_time); defaults to when this action was made. */
+  public IngestAction apiInvocationTime(Instant time) {
+    this.apiInvocationTime = time;
+    return this;
+  }
+
+  public IngestResult execute() {
+    SourceDefinition s = source.orElseThrow(() -> new IllegalArgumentException("group '" + group.name()
+        + "' has no source in " + group.file() + "; add one, or pass --source PATH --format FMT"));
+    return new BatchIngest(store, group, RowValidator.Mode.RECORDS, s, force, apiInvocationTime).run();
+  }
+}

@@ -1,0 +1,250 @@
+package io.tidemark.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import io.tidemark.definitions.EventTimeFormat;
+import io.tidemark.definitions.FeatureDefinition;
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.definitions.FeatureType;
+import io.tidemark.source.SourceReader;
+import io.tidemark.util.Sql;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
+
+/**
+ * Casts raw rows to a group's feature types and says, per row, what is wrong with it.
+ *
+ * <p>The result has the group's features (typed, in definition order), {@link #REASONS} (empty for a valid row)
+ * and {@link #RAW_ROW} (the input row as JSON, for the quarantine). Everything is Spark expressions: no UDFs, one
+ * pass. Casts use {@code try_cast} so the same code works with ANSI mode on (Spark 4's default).
+ */
+public final class RowValidator {
+  public static final String REASONS = "_tm_reasons";
+  public static final String RAW_ROW = "_tm_raw_row";
+
+  private static final String ISO_WITH_ZONE =
+      "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)$";
+  private static final String ISO_WITHOUT_ZONE = "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?$";
+  private static final String EPOCH_SECONDS = "^[+-]?\\d+(\\.\\d+)?$";
+  private static final String INTEGER = "^[+-]?\\d+$";
+  private static final String DECIMAL = "^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$";
+  private static final String NON_FINITE = "^[+-]?(nan|inf|infinity)$";
+
+  /** What a batch holds: feature records, or tombstones (record id + event time only). */
+  public enum Mode { RECORDS, TOMBSTONES }
+
+  private RowValidator() {}
+
+  public static Dataset<Row> validate(Dataset<Row> input, FeatureGroup group, Mode mode) {
+    List<String> inputColumns = Arrays.asList(input.columns());
+    List<Column> values = new ArrayList<>();
+    List<Column> reasons = new ArrayList<>();
+    if (inputColumns.contains(SourceReader.CORRUPT_RECORD)) {
+      reasons.add(when(col(SourceReader.CORRUPT_RECORD).isNotNull(), lit("malformed record: the line could not be parsed")));
+    }
+    for (FeatureDefinition f : group.features()) {
+      boolean key = f.name().equals(group.recordIdentifier()) || f.name().equals(group.eventTime());
+      if (mode == Mode.TOMBSTONES && !key) {
+        values.add(lit(null).cast(f.type().sparkType()).as(f.name()));
+        continue;
+      }
+      StructField field = findColumn(input, f, group);
+      Converted c = convert(Sql.quote(field.name()), field.dataType(), f, group);
+      values.add(c.value.as(f.name()));
+      c.reason.ifPresent(reasons::add);
+      Column missing = c.value.isNull().and(c.raw.isNull());
+      if (!f.nullable()) {
+        String what = f.name().equals(group.recordIdentifier()) ? "record identifier" : f.name().equals(group.eventTime())
+            ? "event time" : "non-nullable feature";
+        reasons.add(when(missing, lit(f.name() + ": missing " + what)));
+      }
+      if (f.name().equals(group.recordIdentifier()) && f.type() == FeatureType.STRING) {
+        reasons.add(when(trim(c.value).equalTo(""), lit(f.name() + ": blank record identifier")));
+      }
+    }
+    Column reasonArray = reasons.isEmpty() ? array().cast("array<string>")
+        : functions.filter(array(reasons.toArray(Column[]::new)), Column::isNotNull);
+    values.add(reasonArray.as(REASONS));
+    List<Column> rawColumns = inputColumns.stream().map(n -> col(Sql.quote(n))).toList();
+    values.add(to_json(struct(rawColumns.toArray(Column[]::new))).as(RAW_ROW));
+    return input.select(values.toArray(Column[]::new));
+  }
+
+  private static StructField findColumn(Dataset<Row> input, FeatureDefinition f, FeatureGroup group) {
+    StructField[] fields = input.schema().fields();
+    Optional<StructField> exact = Arrays.stream(fields).filter(x -> x.name().equals(f.name())).findFirst();
+    return exact.or(() -> Arrays.stream(fields).filter(x -> x.name().equalsIgnoreCase(f.name())).findFirst())
+        .orElseThrow(() -> new IllegalArgumentException("the input of group '" + group.name() + "' has no column '"
+            + f.name() + "' for feature " + group.name() + "." + f.name() + " (columns: "
+            + String.join(", ", input.columns()) + "); rename it in the source, or map it in the group's transform"));
+  }
+
+  /** A typed value, the raw value it came from, and a reason when the raw value does not fit the type. */
+  private record Converted(Column value, Column raw, Optional<Column> reason) {}
+
+  /** @param rawSql the input column as SQL text (a quoted name), so that try_cast can be written in SQL */
+  private static Converted convert(String rawSql, DataType from, FeatureDefinition f, FeatureGroup group) {
+    String name = f.name();
+    Column raw = expr(rawSql);
+    return switch (f.type()) {
+      case STRING -> new Converted(from instanceof StringType ? raw : raw.cast("string"), raw, Optional.empty());
+      case INTEGRAL -> integral(rawSql, from, name);
+      case FRACTIONAL -> fractional(rawSql, from, name);
+      case BOOLEAN -> bool(raw, from, name);
+      case TIMESTAMP -> timestamp(rawSql, from, name,
+          name.equals(group.eventTime()) ? group.eventTimeFormats() : List.of(EventTimeFormat.values()));
+    };
+  }
+
+  private static Converted integral(String rawSql, DataType from, String name) {
+    Column raw = expr(rawSql);
+    if (from instanceof IntegralType) {
+      return new Converted(raw.cast("bigint"), raw, Optional.empty());
+    }
+    if (from instanceof StringType) {
+      Column t = trim(raw);
+      Column value = when(t.rlike(INTEGER), tryCast("trim(" + rawSql + ")", "bigint"));
+      Column reason = when(raw.isNotNull().and(value.isNull()), when(t.rlike(INTEGER),
+          rejected(name, "out of the Integral range", raw)).otherwise(rejected(name, "not an Integral", raw)));
+      return new Converted(value, raw, Optional.of(reason));
+    }
+    if (from instanceof DoubleType || from instanceof FloatType || from instanceof DecimalType) {
+      Column d = raw.cast("double");
+      Column whole = d.equalTo(functions.floor(d)).and(functions.abs(d).lt(9.2e18));
+      Column value = when(whole, tryCast(rawSql, "bigint"));
+      Column reason = when(raw.isNotNull().and(value.isNull()), rejected(name, "not a whole number", raw));
+      return new Converted(value, raw, Optional.of(reason));
+    }
+    return unsupported(raw, from, name, "Integral");
+  }
+
+  private static Converted fractional(String rawSql, DataType from, String name) {
+    Column raw = expr(rawSql);
+    Column value;
+    Column reason;
+    if (from instanceof StringType) {
+      Column t = trim(raw);
+      Column parsed = when(t.rlike(DECIMAL), tryCast("trim(" + rawSql + ")", "double"));
+      value = when(isFinite(parsed), parsed);
+      reason = when(raw.isNotNull().and(value.isNull()), when(lower(t).rlike(NON_FINITE).or(parsed.isNotNull()),
+          rejected(name, "NaN or infinite", raw)).otherwise(rejected(name, "not a Fractional", raw)));
+    } else if (from instanceof IntegralType || from instanceof DecimalType || from instanceof DoubleType
+        || from instanceof FloatType) {
+      Column d = raw.cast("double");
+      value = when(isFinite(d), d);
+      reason = when(raw.isNotNull().and(value.isNull()), rejected(name, "NaN or infinite", raw));
+    } else {
+      return unsupported(raw, from, name, "Fractional");
+    }
+    return new Converted(value, raw, Optional.of(reason));
+  }
+
+  private static Column isFinite(Column d) {
+    return functions.not(isnan(d)).and(functions.abs(d).notEqual(Double.POSITIVE_INFINITY));
+  }
+
+  private static Converted bool(Column raw, DataType from, String name) {
+    if (from instanceof BooleanType) {
+      return new Converted(raw, raw, Optional.empty());
+    }
+    if (from instanceof StringType) {
+      Column t = lower(trim(raw));
+      Column value = when(t.equalTo("true"), lit(true)).when(t.equalTo("false"), lit(false));
+      Column reason = when(raw.isNotNull().and(value.isNull()), rejected(name, "not a Boolean (true/false)", raw));
+      return new Converted(value, raw, Optional.of(reason));
+    }
+    return unsupported(raw, from, name, "Boolean");
+  }
+
+  private static Converted timestamp(String rawSql, DataType from, String name, List<EventTimeFormat> formats) {
+    Column raw = expr(rawSql);
+    boolean iso = formats.contains(EventTimeFormat.ISO8601);
+    boolean epoch = formats.contains(EventTimeFormat.EPOCH_SECONDS);
+    if (from instanceof TimestampType) {
+      return new Converted(raw, raw, Optional.empty());
+    }
+    if (from instanceof TimestampNTZType || from instanceof DateType) {
+      return new Converted(lit(null).cast("timestamp"), raw, Optional.of(when(raw.isNotNull(),
+          rejected(name, "a time without a zone (write it as a UTC instant)", raw.cast("string")))));
+    }
+    if (from instanceof IntegralType || from instanceof DecimalType || from instanceof DoubleType
+        || from instanceof FloatType) {
+      if (!epoch) {
+        return unsupported(raw, from, name, "Timestamp in ISO-8601");
+      }
+      Column value = epochSeconds(rawSql);
+      return new Converted(value, raw, Optional.of(when(raw.isNotNull().and(value.isNull()),
+          rejected(name, "epoch seconds out of range", raw))));
+    }
+    if (!(from instanceof StringType)) {
+      return unsupported(raw, from, name, "Timestamp");
+    }
+    Column t = trim(raw);
+    Column value = lit(null).cast("timestamp");
+    if (epoch) {
+      value = when(t.rlike(EPOCH_SECONDS), epochSeconds("trim(" + rawSql + ")")).otherwise(value);
+    }
+    if (iso) {
+      value = when(t.rlike(ISO_WITH_ZONE), tryCast("trim(" + rawSql + ")", "timestamp")).otherwise(value);
+    }
+    Column reason = when(raw.isNotNull().and(value.isNull()),
+        iso ? when(t.rlike(ISO_WITHOUT_ZONE), rejected(name, "a time without a zone (add Z or an offset like +02:00)", raw))
+            .otherwise(rejected(name, "not a time in " + formatNames(formats), raw))
+            : rejected(name, "not a time in " + formatNames(formats), raw));
+    return new Converted(value, raw, Optional.of(reason));
+  }
+
+  /** Seconds (SQL text of a number or numeric string) to a timestamp, null when out of range. */
+  private static Column epochSeconds(String secondsSql) {
+    return functions.timestamp_micros(
+        tryCast("try_multiply(try_cast(" + secondsSql + " as decimal(38,6)), 1000000)", "bigint"));
+  }
+
+  private static String formatNames(List<EventTimeFormat> formats) {
+    return String.join(" or ", formats.stream().map(EventTimeFormat::yamlName).toList());
+  }
+
+  private static Converted unsupported(Column raw, DataType from, String name, String target) {
+    return new Converted(lit(null), raw, Optional.of(when(raw.isNotNull(),
+        rejected(name, "a " + from.simpleString().toLowerCase(Locale.ROOT) + " value cannot be " + target,
+            raw.cast("string")))));
+  }
+
+  /** "age: not an Integral: 'abc'" (the value cut to 100 characters). */
+  private static Column rejected(String feature, String problem, Column raw) {
+    return concat(lit(feature + ": " + problem + ": '"), substring(raw.cast("string"), 1, 100), lit("'"));
+  }
+
+  private static Column tryCast(String sql, String type) {
+    return expr("try_cast(" + sql + " as " + type + ")");
+  }
+}

@@ -1,0 +1,171 @@
+package io.tidemark.offline;
+
+import io.delta.tables.DeltaTable;
+import io.tidemark.definitions.FeatureDefinition;
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.definitions.StorageFormat;
+import io.tidemark.util.Sql;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * A feature group's offline table: its features plus {@link MetadataColumns}, partitioned by event date,
+ * registered in the catalog as {@code <database>.<group>} with feature descriptions as column comments.
+ */
+public final class OfflineTable {
+  private final OfflineStore store;
+  private final FeatureGroup group;
+
+  OfflineTable(OfflineStore store, FeatureGroup group) {
+    this.store = store;
+    this.group = group;
+  }
+
+  public FeatureGroup group() {
+    return group;
+  }
+
+  public String tableName() {
+    return store.database() + "." + group.name();
+  }
+
+  public String location() {
+    return store.location(group.name());
+  }
+
+  public StorageFormat format() {
+    return group.offline().format();
+  }
+
+  public QuarantineTable quarantine() {
+    return new QuarantineTable(store, group.name());
+  }
+
+  /** The columns of the table in order: the features, then the metadata columns. */
+  public List<String> columns() {
+    List<String> cols = new ArrayList<>(group.featureNames());
+    cols.addAll(List.of(MetadataColumns.WRITE_TIME, MetadataColumns.API_INVOCATION_TIME, MetadataColumns.IS_DELETED,
+        MetadataColumns.EVENT_DATE));
+    return cols;
+  }
+
+  public boolean exists() {
+    return store.spark().catalog().tableExists(store.database(), group.name());
+  }
+
+  /**
+   * Creates the database and table when missing; adds columns for features added to the definition since.
+   * A feature whose type changed is an error: the history cannot be rewritten silently.
+   */
+  public void ensureRegistered() {
+    SparkSession spark = store.spark();
+    store.ensureDatabase();
+    if (!exists()) {
+      spark.sql(createTableSql());
+      return;
+    }
+    Map<String, StructField> current = new TreeMap<>();
+    Arrays.stream(spark.table(tableName()).schema().fields()).forEach(f -> current.put(f.name(), f));
+    List<String> added = new ArrayList<>();
+    for (FeatureDefinition f : group.features()) {
+      StructField existing = current.get(f.name());
+      if (existing == null) {
+        added.add(columnDdl(f, true));
+      } else if (!existing.dataType().equals(f.type().sparkType())) {
+        throw new IllegalStateException("feature " + group.name() + "." + f.name() + " is " + f.type().yamlName()
+            + " in " + group.file() + " but " + existing.dataType().simpleString() + " in table " + tableName()
+            + "; keep the old type, or define a new feature (the offline history is append-only)");
+      }
+    }
+    if (!added.isEmpty()) {
+      spark.sql("ALTER TABLE " + quotedName() + " ADD COLUMNS (" + String.join(", ", added) + ")");
+    }
+  }
+
+  /** Appends rows with the table's columns. For Delta, {@code appId} makes the commit idempotent. */
+  public void append(Dataset<Row> rows, String appId, String userMetadata) {
+    Dataset<Row> ordered = rows.select(columns().stream().map(functions::col).toArray(Column[]::new));
+    if (format() == StorageFormat.DELTA) {
+      ordered.write().format("delta").mode(SaveMode.Append)
+          .option("txnAppId", appId).option("txnVersion", 0L).option("userMetadata", userMetadata)
+          .save(location());
+    } else {
+      ordered.write().mode(SaveMode.Append).insertInto(quotedName());
+    }
+  }
+
+  /** The whole history, as registered in the catalog. */
+  public Dataset<Row> read() {
+    return store.spark().table(tableName());
+  }
+
+  /** The history as of a Delta table version (time travel). */
+  public Dataset<Row> readVersion(long version) {
+    requireDelta("time travel");
+    return store.spark().read().format("delta").option("versionAsOf", version).load(location());
+  }
+
+  /** The current Delta version, empty for Parquet tables or before the first write. */
+  public Optional<Long> version() {
+    if (format() != StorageFormat.DELTA || !DeltaTable.isDeltaTable(store.spark(), location())) {
+      return Optional.empty();
+    }
+    Row last = DeltaTable.forPath(store.spark(), location()).history(1).select("version").first();
+    return Optional.of(last.getLong(0));
+  }
+
+  private void requireDelta(String what) {
+    if (format() != StorageFormat.DELTA) {
+      throw new UnsupportedOperationException(what + " needs a Delta offline table; " + tableName() + " is "
+          + format().sparkName() + " (set offline.format: delta in " + group.file() + ")");
+    }
+  }
+
+  private String quotedName() {
+    return Sql.quote(store.database()) + "." + Sql.quote(group.name());
+  }
+
+  private String createTableSql() {
+    List<String> cols = new ArrayList<>();
+    group.features().forEach(f -> cols.add(columnDdl(f, false)));
+    cols.add(Sql.quote(MetadataColumns.WRITE_TIME) + " TIMESTAMP NOT NULL COMMENT 'when the batch that wrote the row started'");
+    cols.add(Sql.quote(MetadataColumns.API_INVOCATION_TIME) + " TIMESTAMP NOT NULL COMMENT 'when the ingest was requested'");
+    cols.add(Sql.quote(MetadataColumns.IS_DELETED) + " BOOLEAN NOT NULL COMMENT 'true for a tombstone (delete)'");
+    cols.add(Sql.quote(MetadataColumns.EVENT_DATE) + " DATE NOT NULL COMMENT 'UTC date of the event time (partition)'");
+    if (format() == StorageFormat.PARQUET) {
+      // Hive-format DDL of a datasource table: NOT NULL is not supported there
+      cols.replaceAll(c -> c.replace(" NOT NULL", ""));
+    }
+    Map<String, String> props = new TreeMap<>();
+    props.put("tidemark.group", group.name());
+    props.put("tidemark.owner", group.owner());
+    props.put("tidemark.record_identifier", group.recordIdentifier());
+    props.put("tidemark.event_time", group.eventTime());
+    group.tags().forEach((k, v) -> props.put("tidemark.tag." + k, v));
+    List<String> propSql = props.entrySet().stream()
+        .map(e -> Sql.literal(e.getKey()) + " = " + Sql.literal(e.getValue())).toList();
+    return "CREATE TABLE IF NOT EXISTS " + quotedName() + " (" + String.join(", ", cols) + ") USING "
+        + format().sparkName()
+        + (group.offline().partitionByEventDate() ? " PARTITIONED BY (" + MetadataColumns.EVENT_DATE + ")" : "")
+        + " LOCATION " + Sql.literal(location())
+        + " COMMENT " + Sql.literal(group.description())
+        + " TBLPROPERTIES (" + String.join(", ", propSql) + ")";
+  }
+
+  private String columnDdl(FeatureDefinition f, boolean forAlter) {
+    boolean notNull = !f.nullable() && !forAlter && format() == StorageFormat.DELTA;
+    return Sql.quote(f.name()) + " " + f.type().sparkType().sql() + (notNull ? " NOT NULL" : "")
+        + " COMMENT " + Sql.literal(f.description());
+  }
+}
