@@ -1,0 +1,69 @@
+package io.tidemark.cli;
+
+import io.tidemark.Tidemark;
+import io.tidemark.config.SparkSessions;
+import io.tidemark.config.TidemarkConfig;
+import io.tidemark.definitions.FeatureRegistry;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+
+/**
+ * Options every subcommand takes, and the lazily built pieces they share. Commands that need no Spark (groups
+ * list, config) never start it.
+ */
+public final class CliContext {
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Project config file (default: $TIDEMARK_CONFIG, else ./tidemark.yaml if present, else the "
+          + "embedded defaults).")
+  Path configFile;
+
+  @Option(names = "--definitions", paramLabel = "DIR",
+      description = "Feature definitions folder (default: $TIDEMARK_DEFINITIONS, else ./feature-definitions).")
+  Path definitions;
+
+  private TidemarkConfig config;
+  private FeatureRegistry registry;
+  private SparkSession spark;
+
+  public TidemarkConfig config() {
+    if (config == null) {
+      Optional<Path> file = Optional.ofNullable(configFile)
+          .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_CONFIG")).map(Path::of));
+      config = TidemarkConfig.load(file, System.getenv());
+    }
+    return config;
+  }
+
+  public Path definitionsDir() {
+    return Optional.ofNullable(definitions)
+        .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_DEFINITIONS")).map(Path::of))
+        .orElse(Path.of("feature-definitions"));
+  }
+
+  public FeatureRegistry registry() {
+    if (registry == null) {
+      registry = FeatureRegistry.load(definitionsDir(), config().variables());
+    }
+    return registry;
+  }
+
+  public SparkSession spark() {
+    if (spark == null) {
+      Progress.info("starting Spark (home " + config().home() + ")");
+      spark = SparkSessions.forCli(config());
+    }
+    return spark;
+  }
+
+  public Tidemark tidemark() {
+    return Tidemark.create(spark(), config(), registry());
+  }
+
+  void close() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+}

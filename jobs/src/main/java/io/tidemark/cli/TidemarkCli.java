@@ -1,0 +1,79 @@
+package io.tidemark.cli;
+
+import io.tidemark.definitions.DefinitionException;
+import io.tidemark.transform.TransformException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code tidemark}: the command line over the library. Locally through {@code ./tidemark}; on EMR as
+ * {@code spark-submit --class io.tidemark.cli.TidemarkCli tidemark-jobs.jar <subcommand> ...}.
+ */
+@Command(name = "tidemark", mixinStandardHelpOptions = true, version = "tidemark 0.1.0",
+    description = "Tidemark feature store: define feature groups as files, ingest them into an offline store, "
+        + "build point-in-time training sets and serve the latest values online.",
+    subcommands = {IngestCommand.class, DeleteCommand.class, GroupsCommand.class, DemoCommand.class,
+        ConfigCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad command line, 3 invalid definitions or config."})
+public final class TidemarkCli implements Runnable {
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_INVALID = 3;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this). */
+  public static int run(String... args) {
+    CommandLine cli = commandLine();
+    return cli.execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new TidemarkCli());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      if (e instanceof DefinitionException || e instanceof TransformException) {
+        err.println("tidemark: " + e.getMessage());
+        return EXIT_INVALID;
+      }
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+          || e instanceof UnsupportedOperationException) {
+        err.println("tidemark: error: " + e.getMessage());
+        return EXIT_FAILED;
+      }
+      err.println("tidemark: failed: " + e);
+      e.printStackTrace(err);
+      return EXIT_FAILED;
+    });
+    return cli;
+  }
+
+  /** Base of subcommands that run jobs: shares the context and stops Spark at the end. */
+  abstract static class JobCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    CliContext context;
+
+    @Override
+    public final Integer call() throws Exception {
+      try {
+        return execute();
+      } finally {
+        context.close();
+      }
+    }
+
+    abstract int execute() throws Exception;
+  }
+}
