@@ -153,6 +153,10 @@ public final class OfflineTable {
     props.put("tidemark.record_identifier", group.recordIdentifier());
     props.put("tidemark.event_time", group.eventTime());
     group.tags().forEach((k, v) -> props.put("tidemark.tag." + k, v));
+    if (format() == StorageFormat.DELTA) {
+      // the change feed lets incremental jobs (online materialization) read only what changed since a version
+      props.put("delta.enableChangeDataFeed", "true");
+    }
     List<String> propSql = props.entrySet().stream()
         .map(e -> Sql.literal(e.getKey()) + " = " + Sql.literal(e.getValue())).toList();
     return "CREATE TABLE IF NOT EXISTS " + quotedName() + " (" + String.join(", ", cols) + ") USING "
