@@ -23,9 +23,13 @@ public final class CliContext {
       description = "Feature definitions folder (default: $TIDEMARK_DEFINITIONS, else ./feature-definitions).")
   Path definitions;
 
+  /** A session supplied by the embedding program (tests, notebooks); never stopped by the CLI. */
+  static final ThreadLocal<SparkSession> PROVIDED_SESSION = new ThreadLocal<>();
+
   private TidemarkConfig config;
   private FeatureRegistry registry;
   private SparkSession spark;
+  private boolean ownsSession;
 
   public TidemarkConfig config() {
     if (config == null) {
@@ -50,9 +54,12 @@ public final class CliContext {
   }
 
   public SparkSession spark() {
-    if (spark == null) {
+    if (spark == null && PROVIDED_SESSION.get() != null) {
+      spark = PROVIDED_SESSION.get();
+    } else if (spark == null) {
       Progress.info("starting Spark (home " + config().home() + ")");
       spark = SparkSessions.forCli(config());
+      ownsSession = true;
     }
     return spark;
   }
@@ -62,7 +69,7 @@ public final class CliContext {
   }
 
   void close() {
-    if (spark != null) {
+    if (spark != null && ownsSession) {
       spark.stop();
     }
   }

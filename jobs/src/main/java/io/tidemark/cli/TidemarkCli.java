@@ -40,6 +40,16 @@ public final class TidemarkCli implements Runnable {
     return cli.execute(args);
   }
 
+  /** Runs the CLI on a session the caller owns (tests, notebooks): it is used, not stopped. */
+  public static int runWith(org.apache.spark.sql.SparkSession spark, String... args) {
+    CliContext.PROVIDED_SESSION.set(spark);
+    try {
+      return run(args);
+    } finally {
+      CliContext.PROVIDED_SESSION.remove();
+    }
+  }
+
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new TidemarkCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -53,6 +53,8 @@ public final class FeatureRegistry {
       });
     }
     if (!problems.isEmpty()) {
+      problems.sort(java.util.Comparator.comparing((DefinitionProblem p) -> p.file().toString())
+          .thenComparingInt(DefinitionProblem::line));
       throw new DefinitionException(problems);
     }
     return new FeatureRegistry(directory, groups);
