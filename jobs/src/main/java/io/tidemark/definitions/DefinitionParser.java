@@ -27,9 +27,17 @@ final class DefinitionParser {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   private static final List<String> GROUP_KEYS = List.of("name", "description", "owner", "tags", "record_identifier",
-      "event_time", "event_time_formats", "features", "source", "offline", "online", "ttl");
-  private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "nullable");
-  private static final List<String> SOURCE_KEYS = List.of("path", "format", "options", "transform");
+      "event_time", "event_time_formats", "features", "source", "sources", "transform", "windows", "offline",
+      "online", "ttl");
+  private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "nullable", "rules");
+  private static final List<String> SOURCE_KEYS = List.of("path", "format", "options", "transform",
+      "date_partition_column");
+  private static final List<String> NAMED_SOURCE_KEYS = List.of("path", "format", "options", "date_partition_column");
+  private static final List<String> RULE_KEYS = List.of("not_null", "min", "max", "allowed_values", "regex",
+      "max_length", "level");
+  private static final List<String> WINDOW_KEYS = List.of("key_column", "time_column", "delay", "emit",
+      "aggregations");
+  private static final List<String> AGGREGATION_KEYS = List.of("feature", "function", "column", "window");
   private static final List<String> OFFLINE_KEYS = List.of("format", "partition_by");
   private static final List<String> ONLINE_KEYS = List.of("enabled", "ttl");
 
@@ -104,7 +112,13 @@ final class DefinitionParser {
       EventTimeFormat.fromYaml(f).ifPresentOrElse(formats::add, () -> group.report("event_time_formats",
           "unknown event time format '" + f + "'", "use iso8601 and/or epoch_seconds"));
     }
-    Optional<SourceDefinition> source = group.map("source").map(s -> parseSource(s, problems));
+    Optional<SourceDefinition> source = parseSources(group, problems);
+    List<FeatureDefinition> finalFeatures = features;
+    Optional<WindowDefinition> windows = group.map("windows").map(w -> parseWindows(w, finalFeatures, recordId,
+        eventTime, problems));
+    if (windows.isPresent() && source.isEmpty()) {
+      group.report("windows", "window aggregations need the events they aggregate", "add a source: with the events");
+    }
     OfflineSettings offline = group.map("offline").map(this::parseOffline)
         .orElse(new OfflineSettings(StorageFormat.DELTA, true));
     OnlineSettings online = group.map("online").map(this::parseOnline).orElse(OnlineSettings.disabled());
@@ -114,7 +128,7 @@ final class DefinitionParser {
       return Optional.empty();
     }
     return Optional.of(new FeatureGroup(name, description, owner, tags, recordId, eventTime, formats, features,
-        source, offline, online, ttl, file, Hashing.sha256Hex(bytes)));
+        source, offline, online, ttl, windows, file, Hashing.sha256Hex(bytes)));
   }
 
   private List<FeatureDefinition> parseFeatures(YamlMap group, List<DefinitionProblem> problems) {
@@ -152,7 +166,7 @@ final class DefinitionParser {
         return parsed;
       });
       type.ifPresent(t -> features.add(new FeatureDefinition(name.get(), t, f.string("description").orElse(""),
-          f.bool("nullable", true))));
+          f.bool("nullable", true), parseRules(f, name.get(), t, problems))));
     }
     return features;
   }
@@ -172,8 +186,60 @@ final class DefinitionParser {
     }
   }
 
-  private SourceDefinition parseSource(YamlMap s, List<DefinitionProblem> problems) {
-    s.rejectUnknownKeys(SOURCE_KEYS);
+  private Optional<SourceDefinition> parseSources(YamlMap group, List<DefinitionProblem> problems) {
+    if (group.has("source") && group.has("sources")) {
+      group.report("sources", "both 'source' and 'sources' are set", "use source: for one input, sources: for several");
+      return Optional.empty();
+    }
+    if (group.has("source")) {
+      if (group.has("transform")) {
+        group.report("transform", "with a single source, the transform goes inside source:", "move it to source.transform");
+      }
+      return group.map("source").map(s -> {
+        s.rejectUnknownKeys(SOURCE_KEYS);
+        return new SourceDefinition(List.of(parseInput(s, SourceDefinition.SINGLE_INPUT)), transformPath(s));
+      });
+    }
+    if (!group.has("sources")) {
+      if (group.has("transform")) {
+        group.report("transform", "a transform without sources", "add sources: or remove transform:");
+      }
+      return Optional.empty();
+    }
+    Optional<YamlMap> named = group.map("sources");
+    List<SourceInput> inputs = new ArrayList<>();
+    for (String inputName : named.map(YamlMap::keys).orElse(List.of())) {
+      if (!IDENTIFIER.matcher(inputName).matches()) {
+        named.get().report(inputName, "source name '" + inputName + "' is not a simple identifier",
+            "use [a-z][a-z0-9_]*; the transform reads it as {{" + inputName + "}}");
+        continue;
+      }
+      named.get().map(inputName).ifPresent(m -> {
+        m.rejectUnknownKeys(NAMED_SOURCE_KEYS);
+        inputs.add(parseInput(m, inputName));
+      });
+    }
+    Optional<Path> transform = transformPath(group);
+    if (transform.isEmpty()) {
+      group.report("sources", "several sources need a transform that combines them",
+          "add transform: sql/<file>.sql reading {{" + String.join("}}, {{", inputs.stream().map(SourceInput::name)
+              .toList()) + "}}");
+    }
+    return inputs.isEmpty() ? Optional.empty() : Optional.of(new SourceDefinition(inputs, transform));
+  }
+
+  private Optional<Path> transformPath(YamlMap m) {
+    return m.string("transform").map(t -> {
+      Path resolved = projectRoot.resolve(t).normalize();
+      if (!Files.isRegularFile(resolved)) {
+        m.report("transform", "transform file '" + t + "' does not exist (looked for " + resolved + ")",
+            "create it or fix the path; paths are relative to " + projectRoot);
+      }
+      return resolved;
+    });
+  }
+
+  private SourceInput parseInput(YamlMap s, String inputName) {
     String path = s.requiredString("path", "add path: <a file, folder or s3:// URI>").map(p -> substitute(s, p))
         .orElse("");
     SourceFormat format = s.requiredString("format", "add format: one of " + SourceFormat.allowedNames())
@@ -185,15 +251,174 @@ final class DefinitionParser {
           return parsed;
         }).orElse(SourceFormat.CSV);
     Map<String, String> options = s.has("options") ? s.stringMap("options") : SourceDefinition.defaultOptions(format);
-    Optional<Path> transform = s.string("transform").map(t -> {
-      Path resolved = projectRoot.resolve(t).normalize();
-      if (!Files.isRegularFile(resolved)) {
-        s.report("transform", "transform file '" + t + "' does not exist (looked for " + resolved + ")",
-            "create it or fix the path; paths are relative to " + projectRoot);
+    return new SourceInput(inputName, path, format, options, s.string("date_partition_column"));
+  }
+
+  private static List<ValidationRule> parseRules(YamlMap feature, String name, FeatureType type,
+      List<DefinitionProblem> problems) {
+    List<ValidationRule> rules = new ArrayList<>();
+    for (Node item : feature.list("rules")) {
+      YamlMap r = YamlMap.of(feature.file(), "a rule of feature '" + name + "'", item, problems);
+      r.rejectUnknownKeys(RULE_KEYS);
+      ValidationRule.Level level = r.string("level").map(l -> switch (l) {
+        case "error" -> ValidationRule.Level.ERROR;
+        case "warn" -> ValidationRule.Level.WARN;
+        default -> {
+          r.report("level", "unknown rule level '" + l + "'", "use error (quarantine the row) or warn (keep and count)");
+          yield ValidationRule.Level.ERROR;
+        }
+      }).orElse(ValidationRule.Level.ERROR);
+      List<String> kinds = RULE_KEYS.stream().filter(k -> !k.equals("level") && r.has(k)).toList();
+      boolean range = kinds.stream().allMatch(k -> k.equals("min") || k.equals("max"));
+      if (kinds.isEmpty() || (kinds.size() > 1 && !range)) {
+        r.report(kinds.isEmpty() ? "level" : kinds.get(1), "a rule must have exactly one check (min and max may go "
+            + "together), found " + (kinds.isEmpty() ? "none" : kinds), "write one check per list item");
+        continue;
       }
-      return resolved;
+      boolean numeric = type == FeatureType.INTEGRAL || type == FeatureType.FRACTIONAL;
+      switch (kinds.get(0)) {
+        case "not_null" -> {
+          if (r.bool("not_null", true)) {
+            rules.add(new ValidationRule(name, ValidationRule.Kind.NOT_NULL, Optional.empty(), Optional.empty(),
+                List.of(), Optional.empty(), Optional.empty(), level));
+          }
+        }
+        case "min", "max" -> {
+          if (!numeric) {
+            r.report(kinds.get(0), "min/max apply to Integral and Fractional features, not " + type.yamlName(),
+                "remove the rule or change the type");
+            continue;
+          }
+          Optional<Double> min = number(r, "min");
+          Optional<Double> max = number(r, "max");
+          if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+            r.report("max", "max " + max.get() + " is below min " + min.get(), "swap them");
+          }
+          rules.add(new ValidationRule(name, ValidationRule.Kind.RANGE, min, max, List.of(), Optional.empty(),
+              Optional.empty(), level));
+        }
+        case "allowed_values" -> {
+          if (type != FeatureType.STRING && type != FeatureType.INTEGRAL) {
+            r.report("allowed_values", "allowed_values apply to String and Integral features, not " + type.yamlName(),
+                "use min/max for numbers");
+            continue;
+          }
+          rules.add(new ValidationRule(name, ValidationRule.Kind.ALLOWED_VALUES, Optional.empty(), Optional.empty(),
+              r.stringList("allowed_values"), Optional.empty(), Optional.empty(), level));
+        }
+        case "regex", "max_length" -> {
+          if (type != FeatureType.STRING) {
+            r.report(kinds.get(0), kinds.get(0) + " applies to String features, not " + type.yamlName(),
+                "remove the rule or change the type");
+            continue;
+          }
+          if (kinds.get(0).equals("regex")) {
+            String regex = r.string("regex").orElse("");
+            try {
+              java.util.regex.Pattern.compile(regex);
+            } catch (java.util.regex.PatternSyntaxException e) {
+              r.report("regex", "the regex does not compile: " + e.getDescription(), "fix the regular expression");
+              continue;
+            }
+            rules.add(new ValidationRule(name, ValidationRule.Kind.REGEX, Optional.empty(), Optional.empty(),
+                List.of(), Optional.of(regex), Optional.empty(), level));
+          } else {
+            number(r, "max_length").ifPresent(n -> rules.add(new ValidationRule(name, ValidationRule.Kind.MAX_LENGTH,
+                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.of(n.intValue()), level)));
+          }
+        }
+        default -> throw new IllegalStateException(kinds.get(0));
+      }
+    }
+    return rules;
+  }
+
+  private static Optional<Double> number(YamlMap m, String key) {
+    return m.string(key).flatMap(text -> {
+      try {
+        return Optional.of(Double.parseDouble(text));
+      } catch (NumberFormatException e) {
+        m.report(key, "'" + key + "' must be a number, not '" + text + "'", "");
+        return Optional.empty();
+      }
     });
-    return new SourceDefinition(path, format, options, transform);
+  }
+
+  private static WindowDefinition parseWindows(YamlMap w, List<FeatureDefinition> features, String recordId,
+      String eventTime, List<DefinitionProblem> problems) {
+    w.rejectUnknownKeys(WINDOW_KEYS);
+    String key = w.requiredString("key_column", "add key_column: <the events' column with the " + recordId + ">")
+        .orElse(recordId);
+    String time = w.requiredString("time_column", "add time_column: <the events' event-time column>").orElse("");
+    Duration delay = w.string("delay").flatMap(d -> {
+      Optional<Duration> parsed = Durations.parse(d);
+      if (parsed.isEmpty()) {
+        w.report("delay", "'delay' is '" + d + "'", "write " + Durations.SYNTAX);
+      }
+      return parsed;
+    }).orElse(Duration.ZERO);
+    WindowDefinition.Emit emit = w.string("emit").map(e -> switch (e) {
+      case "changes" -> WindowDefinition.Emit.CHANGES;
+      case "daily" -> WindowDefinition.Emit.DAILY;
+      default -> {
+        w.report("emit", "unknown emit mode '" + e + "'", "use changes (exact, default) or daily");
+        yield WindowDefinition.Emit.CHANGES;
+      }
+    }).orElse(WindowDefinition.Emit.CHANGES);
+    List<WindowDefinition.Aggregation> aggregations = new ArrayList<>();
+    Map<String, FeatureDefinition> byName = new HashMap<>();
+    features.forEach(f -> byName.put(f.name(), f));
+    for (Node item : w.list("aggregations")) {
+      YamlMap a = YamlMap.of(w.file(), "an aggregation", item, problems);
+      a.rejectUnknownKeys(AGGREGATION_KEYS);
+      Optional<String> feature = a.requiredString("feature", "name the feature this aggregation computes");
+      Optional<WindowDefinition.Function> function = a.requiredString("function",
+          "use count, sum, avg, min, max or count_distinct").flatMap(f -> {
+            try {
+              return Optional.of(WindowDefinition.Function.valueOf(f.toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+              a.report("function", "unknown function '" + f + "'", "use count, sum, avg, min, max or count_distinct");
+              return Optional.empty();
+            }
+          });
+      Optional<Duration> window = a.requiredString("window", "add window: like 7d").flatMap(t -> {
+        Optional<Duration> d = Durations.parse(t).filter(x -> !x.isZero());
+        if (d.isEmpty()) {
+          a.report("window", "'window' is '" + t + "'", "write " + Durations.SYNTAX);
+        }
+        return d;
+      });
+      Optional<String> column = a.string("column");
+      if (function.isEmpty() || feature.isEmpty() || window.isEmpty()) {
+        continue;
+      }
+      if (column.isEmpty() && function.get() != WindowDefinition.Function.COUNT) {
+        a.report("function", function.get().name().toLowerCase(java.util.Locale.ROOT) + " needs a column",
+            "add column: <the events' column to aggregate>");
+        continue;
+      }
+      FeatureDefinition target = byName.get(feature.get());
+      if (target == null) {
+        a.report("feature", "aggregation feature '" + feature.get() + "' is not one of the group's features",
+            "add it to features: with type " + function.get().resultType().yamlName());
+        continue;
+      }
+      if (target.type() != function.get().resultType()) {
+        a.report("feature", "feature '" + feature.get() + "' is " + target.type().yamlName() + " but "
+            + function.get().name().toLowerCase(java.util.Locale.ROOT) + " gives "
+            + function.get().resultType().yamlName(), "change the feature's type");
+        continue;
+      }
+      aggregations.add(new WindowDefinition.Aggregation(feature.get(), function.get(), column, window.get()));
+    }
+    for (FeatureDefinition f : features) {
+      boolean computed = aggregations.stream().anyMatch(a -> a.feature().equals(f.name()));
+      if (!computed && !f.name().equals(recordId) && !f.name().equals(eventTime)) {
+        w.report("aggregations", "feature '" + f.name() + "' is not computed by any aggregation",
+            "add an aggregation for it, or remove it from features:");
+      }
+    }
+    return new WindowDefinition(key, time, delay, emit, aggregations);
   }
 
   private OfflineSettings parseOffline(YamlMap o) {

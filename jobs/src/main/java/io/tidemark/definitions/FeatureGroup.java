@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param recordIdentifier the feature whose value identifies a record (String or Integral)
  * @param eventTime the Timestamp feature that says when the record's values became true
  * @param ttl default time-to-live of a value in point-in-time joins (empty: unbounded)
+ * @param windows present when the features are window aggregations computed from the source's events
  * @param file the definition file, for error messages
  * @param contentHash SHA-256 of the definition file's bytes, recorded in manifests
  */
@@ -28,6 +29,7 @@ public record FeatureGroup(
     OfflineSettings offline,
     OnlineSettings online,
     Optional<Duration> ttl,
+    Optional<WindowDefinition> windows,
     Path file,
     String contentHash) {
 
@@ -35,6 +37,15 @@ public record FeatureGroup(
     tags = Map.copyOf(tags);
     eventTimeFormats = List.copyOf(eventTimeFormats);
     features = List.copyOf(features);
+  }
+
+  /** A group without window aggregations. */
+  public FeatureGroup(String name, String description, String owner, Map<String, String> tags,
+      String recordIdentifier, String eventTime, List<EventTimeFormat> eventTimeFormats,
+      List<FeatureDefinition> features, Optional<SourceDefinition> source, OfflineSettings offline,
+      OnlineSettings online, Optional<Duration> ttl, Path file, String contentHash) {
+    this(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, features, source, offline,
+        online, ttl, Optional.empty(), file, contentHash);
   }
 
   public Optional<FeatureDefinition> feature(String featureName) {

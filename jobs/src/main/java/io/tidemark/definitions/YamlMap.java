@@ -80,6 +80,11 @@ final class YamlMap {
     problems.add(new DefinitionProblem(file, lineOf(key), message, fix));
   }
 
+  /** The keys in file order. */
+  List<String> keys() {
+    return List.copyOf(entries.keySet());
+  }
+
   boolean has(String key) {
     return entries.containsKey(key);
   }

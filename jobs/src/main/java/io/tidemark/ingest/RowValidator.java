@@ -17,6 +17,7 @@ import io.tidemark.definitions.EventTimeFormat;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
+import io.tidemark.definitions.ValidationRule;
 import io.tidemark.source.SourceReader;
 import io.tidemark.util.Sql;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ import org.apache.spark.sql.types.TimestampType;
 public final class RowValidator {
   public static final String REASONS = "_tm_reasons";
   public static final String RAW_ROW = "_tm_raw_row";
+  /** Broken {@code warn} rules of a row that is kept (counted in the batch's data-quality record). */
+  public static final String WARNINGS = "_tm_warnings";
 
   private static final String ISO_WITH_ZONE =
       "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)$";
@@ -68,6 +71,7 @@ public final class RowValidator {
     List<String> inputColumns = Arrays.asList(input.columns());
     List<Column> values = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
+    List<Column> warnings = new ArrayList<>();
     if (inputColumns.contains(SourceReader.CORRUPT_RECORD)) {
       reasons.add(when(col(SourceReader.CORRUPT_RECORD).isNotNull(), lit("malformed record: the line could not be parsed")));
     }
@@ -90,10 +94,22 @@ public final class RowValidator {
       if (f.name().equals(group.recordIdentifier()) && f.type() == FeatureType.STRING) {
         reasons.add(when(trim(c.value).equalTo(""), lit(f.name() + ": blank record identifier")));
       }
+      if (mode == Mode.RECORDS) {
+        for (ValidationRule rule : f.rules()) {
+          Column broken = broken(rule, c);
+          if (rule.level() == ValidationRule.Level.ERROR) {
+            reasons.add(when(broken, rejected(f.name(), "rule " + rule.describe() + " failed", c.value)));
+          } else {
+            warnings.add(when(broken, lit(f.name() + ": rule " + rule.describe() + " (warn)")));
+          }
+        }
+      }
     }
     Column reasonArray = reasons.isEmpty() ? array().cast("array<string>")
         : functions.filter(array(reasons.toArray(Column[]::new)), Column::isNotNull);
     values.add(reasonArray.as(REASONS));
+    values.add((warnings.isEmpty() ? array().cast("array<string>")
+        : functions.filter(array(warnings.toArray(Column[]::new)), Column::isNotNull)).as(WARNINGS));
     List<Column> rawColumns = inputColumns.stream().map(n -> col(Sql.quote(n))).toList();
     values.add(to_json(struct(rawColumns.toArray(Column[]::new))).as(RAW_ROW));
     return input.select(values.toArray(Column[]::new));
@@ -106,6 +122,20 @@ public final class RowValidator {
         .orElseThrow(() -> new IllegalArgumentException("the input of group '" + group.name() + "' has no column '"
             + f.name() + "' for feature " + group.name() + "." + f.name() + " (columns: "
             + String.join(", ", input.columns()) + "); rename it in the source, or map it in the group's transform"));
+  }
+
+  /** True where the typed value breaks the rule; null values break only not_null. */
+  private static Column broken(ValidationRule rule, Converted c) {
+    Column v = c.value;
+    Column result = switch (rule.kind()) {
+      case NOT_NULL -> v.isNull().and(c.raw.isNull());
+      case RANGE -> rule.min().map(m -> v.lt(m)).orElse(lit(false))
+          .or(rule.max().map(m -> v.gt(m)).orElse(lit(false)));
+      case ALLOWED_VALUES -> functions.not(v.cast("string").isin(rule.allowedValues().toArray()));
+      case REGEX -> functions.not(v.rlike(rule.regex().orElseThrow()));
+      case MAX_LENGTH -> functions.length(v).gt(rule.maxLength().orElseThrow());
+    };
+    return rule.kind() == ValidationRule.Kind.NOT_NULL ? result : v.isNotNull().and(result);
   }
 
   /** A typed value, the raw value it came from, and a reason when the raw value does not fit the type. */
