@@ -26,6 +26,15 @@ final class IngestCommand extends TidemarkCli.JobCommand {
   @Option(names = "--force", description = "Ingest even if this exact input was committed before.")
   boolean force;
 
+  @Option(names = "--start", paramLabel = "INSTANT", converter = Instants.class,
+      description = "Backfill: (re)compute only event times >= this UTC instant (e.g. 2024-03-01T00:00:00Z or "
+          + "2024-03-01), replacing that range of the offline table. Needs --end and a Delta offline table.")
+  java.time.Instant start;
+
+  @Option(names = "--end", paramLabel = "INSTANT", converter = Instants.class,
+      description = "Backfill: event times < this UTC instant.")
+  java.time.Instant end;
+
   @Override
   int execute() {
     if (format != null && source == null) {
@@ -37,8 +46,14 @@ final class IngestCommand extends TidemarkCli.JobCommand {
     for (String name : groups) {
       context.registry().group(name);
     }
+    if ((start == null) != (end == null)) {
+      throw new IllegalArgumentException("--start and --end go together");
+    }
     for (String name : groups) {
       IngestAction action = context.tidemark().ingest(name).force(force);
+      if (start != null) {
+        action.range(start, end);
+      }
       if (source != null) {
         SourceFormat fmt = format != null ? SourceFormats.parse(format)
             : context.registry().group(name).source().map(s -> s.format()).orElseThrow(() ->

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -12,6 +13,8 @@ import static org.apache.spark.sql.functions.when;
 
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
+import io.tidemark.definitions.SourceInput;
+import io.tidemark.definitions.WindowDefinition;
 import io.tidemark.offline.BatchLedger;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
@@ -19,112 +22,206 @@ import io.tidemark.offline.OfflineTable;
 import io.tidemark.offline.QuarantineTable;
 import io.tidemark.source.SourceReader;
 import io.tidemark.transform.SqlTransform;
+import io.tidemark.transform.WindowAggregator;
 import io.tidemark.util.JobLabel;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * The one write path of the offline store, shared by ingest and delete: read, transform, validate, then commit
- * valid rows to the offline table and the rest to the quarantine, exactly once per input.
+ * The one write path of the offline store, shared by ingest and delete: read, transform, validate, (aggregate
+ * windows), then commit accepted rows to the offline table, the rest to the quarantine and a data-quality record,
+ * exactly once per input.
  */
 final class BatchIngest {
+  /** How a batch runs: re-ingest anyway, the request time, and an optional event-time range to (re)compute. */
+  record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
+    Options {
+      apiInvocationTime = apiInvocationTime.truncatedTo(ChronoUnit.MICROS);
+      if (start.isPresent() != end.isPresent()) {
+        throw new IllegalArgumentException("--start and --end go together");
+      }
+      if (start.isPresent() && !start.get().isBefore(end.get())) {
+        throw new IllegalArgumentException("--start " + start.get() + " must be before --end " + end.get());
+      }
+    }
+
+    boolean ranged() {
+      return start.isPresent();
+    }
+  }
+
   private final OfflineStore store;
   private final FeatureGroup group;
   private final RowValidator.Mode mode;
   private final SourceDefinition source;
-  private final boolean force;
-  private final Instant apiInvocationTime;
+  private final Options options;
+  private final String kind;
 
   BatchIngest(OfflineStore store, FeatureGroup group, RowValidator.Mode mode, SourceDefinition source,
-      boolean force, Instant apiInvocationTime) {
+      Options options) {
     this.store = store;
     this.group = group;
     this.mode = mode;
     this.source = source;
-    this.force = force;
-    this.apiInvocationTime = apiInvocationTime.truncatedTo(ChronoUnit.MICROS);
+    this.options = options;
+    this.kind = mode == RowValidator.Mode.TOMBSTONES ? "delete" : "ingest";
   }
 
   IngestResult run() {
     SparkSession spark = store.spark();
-    String kind = mode == RowValidator.Mode.TOMBSTONES ? "delete" : "ingest";
     OfflineTable table = store.forGroup(group);
     BatchLedger ledger = store.ledger();
-    try (JobLabel label = JobLabel.start(spark, kind, group.name() + ": read " + source.path())) {
+    try (JobLabel label = JobLabel.start(spark, kind, group.name() + ": read " + source.describe())) {
       Optional<SqlTransform> transform = mode == RowValidator.Mode.TOMBSTONES ? Optional.empty()
           : source.transform().map(t -> SqlTransform.load(spark, t));
-      Dataset<Row> raw = SourceReader.read(spark, source);
-      String batchId = BatchFingerprint.of(raw.inputFiles(), spark.sparkContext().hadoopConfiguration(), group,
-          transform.map(SqlTransform::file), mode, BatchFingerprint.sortedOptions(source.options()));
+      Map<String, Dataset<Row>> inputs = readInputs(spark);
+      String batchId = BatchFingerprint.of(inputFiles(inputs), spark.sparkContext().hadoopConfiguration(), group,
+          transform.map(SqlTransform::file), mode, fingerprintOptions());
       Optional<BatchLedger.Entry> previous = ledger.find(group.name(), batchId);
-      if (previous.isPresent() && !force) {
+      if (previous.isPresent() && !options.force()) {
         BatchLedger.Entry e = previous.get();
-        return new IngestResult(group.name(), kind, table.tableName(), batchId, e.rowsRead(), e.rowsWritten(),
-            e.rowsQuarantined(), Map.of(), Optional.ofNullable(e.tableVersion()), true);
+        return new IngestResult(group.name(), kind, table.tableName(), batchId, e.rowsRead(),
+            e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, e.rowsWritten(), Map.of(), Map.of(),
+            Optional.ofNullable(e.tableVersion()), true);
       }
-      Dataset<Row> input = transform.map(t -> t.apply(spark, raw)).orElse(raw);
-      Dataset<Row> validated = RowValidator.validate(input, group, mode).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> rows = transform.map(t -> t.apply(spark, inputs))
+          .orElseGet(() -> inputs.get(source.primary().name()));
+      boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
+      FeatureGroup rowGroup = windowed ? WindowEvents.eventGroup(group) : group;
+      Dataset<Row> validated = RowValidator.validate(rows, rowGroup, mode).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> output = null;
       try {
         label.step(kind + ": " + group.name() + ": validate rows");
-        Row counts = validated.agg(count(lit(1)), sum(when(size(col(RowValidator.REASONS)).gt(0), 1).otherwise(0)))
-            .first();
+        Column valid = size(col(RowValidator.REASONS)).equalTo(0);
+        Column inRange = windowed ? lit(true) : inRange(col(rowGroup.eventTime()));
+        Row counts = validated.agg(count(lit(1)), sum(when(valid.and(inRange), 1).otherwise(0)),
+            sum(when(not(valid), 1).otherwise(0))).first();
         long read = counts.getLong(0);
-        long quarantined = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        Map<String, Long> reasons = quarantined == 0 ? Map.of() : reasonCounts(validated);
+        long accepted = counts.isNullAt(1) ? 0 : counts.getLong(1);
+        long quarantined = counts.isNullAt(2) ? 0 : counts.getLong(2);
+        Map<String, Long> reasons = quarantined == 0 ? Map.of() : reasonCounts(validated, RowValidator.REASONS);
+        Map<String, Long> warnings = reasonCounts(validated.where(valid.and(inRange)), RowValidator.WARNINGS);
 
         Instant writeInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Timestamp writeTime = Timestamp.from(writeInstant);
         String appId = "tidemark-" + kind + "-" + group.name() + "-" + batchId
-            + (force ? "-forced-" + writeInstant.toEpochMilli() : "");
+            + (options.force() ? "-forced-" + writeInstant.toEpochMilli() : "");
+        Dataset<Row> acceptedRows = validated.where(valid.and(inRange));
+        output = windowed ? windowRows(acceptedRows).persist(StorageLevel.MEMORY_AND_DISK()) : acceptedRows;
+        long written = windowed ? output.count() : accepted;
+
         table.ensureRegistered();
         Optional<Long> before = table.version();
-        label.step(kind + ": " + group.name() + ": write " + (read - quarantined) + " rows to " + table.tableName());
-        if (read - quarantined > 0) {
-          table.append(withMetadata(validated.where(size(col(RowValidator.REASONS)).equalTo(0)), writeTime),
-              appId, "{\"tidemark_batch\":\"" + batchId + "\",\"kind\":\"" + kind + "\"}");
+        label.step(kind + ": " + group.name() + ": write " + written + " rows to " + table.tableName());
+        String metadata = "{\"tidemark_batch\":\"" + batchId + "\",\"kind\":\"" + kind + "\"}";
+        Dataset<Row> toWrite = withMetadata(output, writeTime);
+        if (options.ranged()) {
+          table.replaceRange(toWrite, options.start().get(), options.end().get(), appId, metadata);
+        } else if (written > 0) {
+          table.append(toWrite, appId, metadata);
         }
         if (quarantined > 0) {
           label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
           QuarantineTable q = table.quarantine();
           q.ensureRegistered();
-          q.append(validated.where(size(col(RowValidator.REASONS)).gt(0)).select(
+          q.append(validated.where(not(valid)).select(
               lit(batchId).as(QuarantineTable.BATCH_ID), lit(writeTime).as(QuarantineTable.WRITE_TIME),
-              lit(source.path()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
+              lit(source.describe()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
               col(RowValidator.RAW_ROW).as(QuarantineTable.RAW_ROW)), appId);
         }
         Optional<Long> after = table.version();
-        boolean committedEarlier = read - quarantined > 0 && before.isPresent() && before.equals(after);
-        ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, source.path(), read, read - quarantined,
-            quarantined, after.orElse(null), writeTime, Timestamp.from(apiInvocationTime)));
-        return new IngestResult(group.name(), kind, table.tableName(), batchId, read, read - quarantined,
-            quarantined, reasons, after, committedEarlier);
+        boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
+        IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
+            quarantined, read - accepted - quarantined, written, reasons, warnings, after, committedEarlier);
+        label.step(kind + ": " + group.name() + ": data-quality record");
+        table.dataQuality().append(DataQuality.record(spark, group, output, batchId, writeTime, kind, result), appId);
+        ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, source.describe(), read, written,
+            quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime())));
+        return result;
       } finally {
         validated.unpersist();
+        if (windowed && output != null) {
+          output.unpersist();
+        }
       }
     }
   }
 
-  private Dataset<Row> withMetadata(Dataset<Row> valid, Timestamp writeTime) {
-    return valid
+  private Map<String, Dataset<Row>> readInputs(SparkSession spark) {
+    Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
+    for (SourceInput input : source.inputs()) {
+      Dataset<Row> raw = SourceReader.read(spark, input);
+      if (options.ranged()) {
+        Instant readFrom = options.start().get().minus(lookback());
+        raw = SourceReader.dateRange(raw, input, readFrom, options.end().get());
+      }
+      inputs.put(input.name(), raw);
+    }
+    return inputs;
+  }
+
+  /** How far before --start a backfill must read: a window group's longest window plus its delay. */
+  private java.time.Duration lookback() {
+    return group.windows().map(w -> w.longestWindow().plus(w.delay())).orElse(java.time.Duration.ZERO);
+  }
+
+  private static String[] inputFiles(Map<String, Dataset<Row>> inputs) {
+    List<String> files = new ArrayList<>();
+    inputs.values().forEach(d -> files.addAll(List.of(d.inputFiles())));
+    return files.toArray(String[]::new);
+  }
+
+  private String fingerprintOptions() {
+    Map<String, String> all = new TreeMap<>();
+    source.inputs().forEach(i -> i.options().forEach((k, v) -> all.put(i.name() + "." + k, v)));
+    options.start().ifPresent(s -> all.put("range.start", s.toString()));
+    options.end().ifPresent(e -> all.put("range.end", e.toString()));
+    return all.toString();
+  }
+
+  private Column inRange(Column eventTime) {
+    if (!options.ranged()) {
+      return lit(true);
+    }
+    return eventTime.isNull().or(eventTime.geq(lit(Timestamp.from(options.start().get())))
+        .and(eventTime.lt(lit(Timestamp.from(options.end().get())))));
+  }
+
+  private Dataset<Row> windowRows(Dataset<Row> events) {
+    WindowDefinition w = group.windows().orElseThrow();
+    Dataset<Row> relevant = events;
+    if (options.ranged()) {
+      relevant = events.where(col(w.timeColumn()).geq(lit(Timestamp.from(options.start().get().minus(lookback()))))
+          .and(col(w.timeColumn()).lt(lit(Timestamp.from(options.end().get())))));
+    }
+    return WindowAggregator.aggregate(relevant, group, options.start(), options.end());
+  }
+
+  private Dataset<Row> withMetadata(Dataset<Row> rows, Timestamp writeTime) {
+    return rows
         .withColumn(MetadataColumns.WRITE_TIME, lit(writeTime))
-        .withColumn(MetadataColumns.API_INVOCATION_TIME, lit(Timestamp.from(apiInvocationTime)))
+        .withColumn(MetadataColumns.API_INVOCATION_TIME, lit(Timestamp.from(options.apiInvocationTime())))
         .withColumn(MetadataColumns.IS_DELETED, lit(mode == RowValidator.Mode.TOMBSTONES))
         .withColumn(MetadataColumns.EVENT_DATE, to_date(col(group.eventTime())));
   }
 
-  /** Quarantine counts by kind of problem: the reason without the offending value. */
-  private static Map<String, Long> reasonCounts(Dataset<Row> validated) {
+  /** Counts by kind of problem: the message without the offending value. */
+  private static Map<String, Long> reasonCounts(Dataset<Row> rows, String arrayColumn) {
     Map<String, Long> out = new TreeMap<>();
-    validated.where(size(col(RowValidator.REASONS)).gt(0))
-        .select(explode(col(RowValidator.REASONS)).as("reason"))
+    rows.where(size(col(arrayColumn)).gt(0))
+        .select(explode(col(arrayColumn)).as("reason"))
         .select(regexp_replace(col("reason"), ": '.*'$", "").as("reason"))
         .groupBy("reason").count().collectAsList()
         .forEach(r -> out.put(r.getString(0), r.getLong(1)));

@@ -47,6 +47,7 @@ public final class DeleteAction {
   }
 
   public IngestResult execute() {
-    return new BatchIngest(store, group, RowValidator.Mode.TOMBSTONES, source, false, apiInvocationTime).run();
+    return new BatchIngest(store, group, RowValidator.Mode.TOMBSTONES, source,
+        new BatchIngest.Options(false, apiInvocationTime, Optional.empty(), Optional.empty())).run();
   }
 }

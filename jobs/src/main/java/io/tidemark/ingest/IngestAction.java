@@ -17,6 +17,8 @@ public final class IngestAction {
   private Optional<SourceDefinition> source;
   private boolean force;
   private Instant apiInvocationTime = Instant.now();
+  private Optional<Instant> start = Optional.empty();
+  private Optional<Instant> end = Optional.empty();
 
   public IngestAction(OfflineStore store, FeatureGroup group) {
     this.store = store;
@@ -44,9 +46,20 @@ public final class IngestAction {
     return this;
   }
 
+  /**
+   * (Re)computes only the rows with event time in {@code [start, end)}, replacing that range of the offline table:
+   * a backfill. Re-running a range gives the same table; ranges may run in any order. Needs a Delta offline table.
+   */
+  public IngestAction range(Instant rangeStart, Instant rangeEnd) {
+    this.start = Optional.of(rangeStart);
+    this.end = Optional.of(rangeEnd);
+    return this;
+  }
+
   public IngestResult execute() {
     SourceDefinition s = source.orElseThrow(() -> new IllegalArgumentException("group '" + group.name()
         + "' has no source in " + group.file() + "; add one, or pass --source PATH --format FMT"));
-    return new BatchIngest(store, group, RowValidator.Mode.RECORDS, s, force, apiInvocationTime).run();
+    return new BatchIngest(store, group, RowValidator.Mode.RECORDS, s,
+        new BatchIngest.Options(force, apiInvocationTime, start, end)).run();
   }
 }

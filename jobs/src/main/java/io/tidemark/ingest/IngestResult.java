@@ -5,11 +5,14 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * What one ingest (or delete) batch did. Rows read always equal rows written plus rows quarantined.
+ * What one ingest (or delete) batch did. Nothing is lost: rows read = rows accepted + rows quarantined + rows outside
+ * the requested time range. For a plain group the accepted rows are the rows written; for a window group they are
+ * the events aggregated, and rows written are the window rows emitted.
  *
  * @param kind "ingest" or "delete"
  * @param alreadyIngested true when this exact input had been committed before and nothing was written again
  * @param quarantineReasons how many rows broke each kind of rule
+ * @param warnings how many kept rows broke each {@code warn} rule
  * @param tableVersion the offline Delta table's version after the batch (empty for Parquet)
  */
 public record IngestResult(
@@ -18,32 +21,50 @@ public record IngestResult(
     String table,
     String batchId,
     long rowsRead,
-    long rowsWritten,
+    long rowsAccepted,
     long rowsQuarantined,
+    long rowsOutOfRange,
+    long rowsWritten,
     Map<String, Long> quarantineReasons,
+    Map<String, Long> warnings,
     Optional<Long> tableVersion,
     boolean alreadyIngested) {
 
   public IngestResult {
     quarantineReasons = Map.copyOf(quarantineReasons);
-    if (rowsRead != rowsWritten + rowsQuarantined) {
+    warnings = Map.copyOf(warnings);
+    if (rowsRead != rowsAccepted + rowsQuarantined + rowsOutOfRange) {
       throw new IllegalStateException("count mismatch in " + kind + " of " + group + ": read " + rowsRead
-          + " != written " + rowsWritten + " + quarantined " + rowsQuarantined);
+          + " != accepted " + rowsAccepted + " + quarantined " + rowsQuarantined + " + out of range " + rowsOutOfRange);
     }
   }
 
   /** One line for logs: the counts, where they went, and why rows were quarantined. */
   public String summary() {
-    String reasons = quarantineReasons.isEmpty() ? "" : " (" + quarantineReasons.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")) + ")";
     String where = table + tableVersion.map(v -> " v" + v).orElse("");
     if (alreadyIngested) {
       return kind + " " + group + ": this input was already committed to " + where + " as batch "
           + batchId.substring(0, 12) + "; nothing written (read " + rowsRead + ", written " + rowsWritten
           + ", quarantined " + rowsQuarantined + " then; use --force to ingest it again)";
     }
-    return kind + " " + group + ": read " + rowsRead + ", written " + rowsWritten + ", quarantined "
-        + rowsQuarantined + reasons + " -> " + where + " [batch " + batchId.substring(0, 12) + "]";
+    StringBuilder s = new StringBuilder(kind + " " + group + ": read " + rowsRead);
+    if (rowsAccepted != rowsWritten) {
+      s.append(", aggregated ").append(rowsAccepted).append(" events into ").append(rowsWritten).append(" rows");
+    } else {
+      s.append(", written ").append(rowsWritten);
+    }
+    s.append(", quarantined ").append(rowsQuarantined).append(counts(quarantineReasons));
+    if (rowsOutOfRange > 0) {
+      s.append(", outside --start/--end ").append(rowsOutOfRange);
+    }
+    if (!warnings.isEmpty()) {
+      s.append(", warnings").append(counts(warnings));
+    }
+    return s.append(" -> ").append(where).append(" [batch ").append(batchId, 0, 12).append("]").toString();
+  }
+
+  private static String counts(Map<String, Long> m) {
+    return m.isEmpty() ? "" : " (" + m.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")) + ")";
   }
 }

@@ -48,6 +48,10 @@ public final class OfflineTable {
     return group.offline().format();
   }
 
+  public DataQualityTable dataQuality() {
+    return new DataQualityTable(store, group.name());
+  }
+
   public QuarantineTable quarantine() {
     return new QuarantineTable(store, group.name());
   }
@@ -103,6 +107,27 @@ public final class OfflineTable {
     } else {
       ordered.write().mode(SaveMode.Append).insertInto(quotedName());
     }
+  }
+
+  /**
+   * Replaces the rows whose event time is in {@code [start, end)} with {@code rows} (Delta {@code replaceWhere}):
+   * re-running a backfill of the same range gives the same table, in any order of ranges.
+   */
+  public void replaceRange(Dataset<Row> rows, java.time.Instant start, java.time.Instant end, String appId,
+      String userMetadata) {
+    requireDelta("ingest --start/--end (replacing a time range)");
+    String et = Sql.quote(group.eventTime());
+    String predicate = et + " >= TIMESTAMP " + Sql.literal(start.toString()) + " AND " + et + " < TIMESTAMP "
+        + Sql.literal(end.toString());
+    if (group.offline().partitionByEventDate()) {
+      // lets Delta prune partitions; implied by the event-time range
+      predicate += " AND " + MetadataColumns.EVENT_DATE + " >= DATE " + Sql.literal(start.toString().substring(0, 10))
+          + " AND " + MetadataColumns.EVENT_DATE + " <= DATE " + Sql.literal(end.toString().substring(0, 10));
+    }
+    rows.select(columns().stream().map(functions::col).toArray(Column[]::new))
+        .write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate)
+        .option("txnAppId", appId).option("txnVersion", 0L).option("userMetadata", userMetadata)
+        .save(location());
   }
 
   /** The whole history, as registered in the catalog. */

@@ -2,6 +2,7 @@ package io.tidemark.source;
 
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.definitions.SourceInput;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.AnalysisException;
@@ -26,6 +27,11 @@ public final class SourceReader {
   private SourceReader() {}
 
   public static Dataset<Row> read(SparkSession spark, SourceDefinition source) {
+    return read(spark, source.primary());
+  }
+
+  /** Reads one input; {@code datePartitionColumn}, when set, can then prune with {@link #dateRange}. */
+  public static Dataset<Row> read(SparkSession spark, SourceInput source) {
     try {
       return switch (source.format()) {
         case CSV -> readCsv(spark, source);
@@ -43,7 +49,23 @@ public final class SourceReader {
     }
   }
 
-  private static Dataset<Row> readCsv(SparkSession spark, SourceDefinition source) {
+  /**
+   * Keeps the partitions of {@code input} whose {@code yyyy-MM-dd} partition column is within the UTC dates of
+   * {@code [start, end)} (inclusive of both dates, so no event in the range is missed).
+   */
+  public static Dataset<Row> dateRange(Dataset<Row> input, SourceInput source, java.time.Instant start,
+      java.time.Instant end) {
+    return source.datePartitionColumn().map(c -> {
+      if (!java.util.Arrays.asList(input.columns()).contains(c)) {
+        throw new IllegalArgumentException("date_partition_column '" + c + "' of source " + source.path()
+            + " is not a column (columns: " + String.join(", ", input.columns()) + ")");
+      }
+      org.apache.spark.sql.Column day = org.apache.spark.sql.functions.col(c).cast("string");
+      return input.where(day.geq(start.toString().substring(0, 10)).and(day.leq(end.toString().substring(0, 10))));
+    }).orElse(input);
+  }
+
+  private static Dataset<Row> readCsv(SparkSession spark, SourceInput source) {
     Map<String, String> options = new HashMap<>(source.options());
     options.remove("inferSchema");
     StructType header = spark.read().options(options).csv(source.path()).schema();
@@ -56,7 +78,7 @@ public final class SourceReader {
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD).schema(schema).csv(source.path());
   }
 
-  private static DataFrameReader reader(SparkSession spark, SourceDefinition source) {
+  private static DataFrameReader reader(SparkSession spark, SourceInput source) {
     return spark.read().options(source.options());
   }
 
