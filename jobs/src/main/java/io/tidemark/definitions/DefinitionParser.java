@@ -103,7 +103,7 @@ final class DefinitionParser {
     }
     features = features.stream()
         .map(f -> f.name().equals(recordId) || f.name().equals(eventTime)
-            ? new FeatureDefinition(f.name(), f.type(), f.description(), false) : f)
+            ? f.withNullable(false) : f)
         .toList();
 
     List<EventTimeFormat> formats = new ArrayList<>();
