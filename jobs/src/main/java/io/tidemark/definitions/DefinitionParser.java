@@ -366,12 +366,14 @@ final class DefinitionParser {
       }
     }).orElse(WindowDefinition.Emit.CHANGES);
     List<WindowDefinition.Aggregation> aggregations = new ArrayList<>();
+    java.util.Set<String> mentioned = new java.util.HashSet<>();
     Map<String, FeatureDefinition> byName = new HashMap<>();
     features.forEach(f -> byName.put(f.name(), f));
     for (Node item : w.list("aggregations")) {
       YamlMap a = YamlMap.of(w.file(), "an aggregation", item, problems);
       a.rejectUnknownKeys(AGGREGATION_KEYS);
       Optional<String> feature = a.requiredString("feature", "name the feature this aggregation computes");
+      feature.ifPresent(mentioned::add);
       Optional<WindowDefinition.Function> function = a.requiredString("function",
           "use count, sum, avg, min, max or count_distinct").flatMap(f -> {
             try {
@@ -412,8 +414,7 @@ final class DefinitionParser {
       aggregations.add(new WindowDefinition.Aggregation(feature.get(), function.get(), column, window.get()));
     }
     for (FeatureDefinition f : features) {
-      boolean computed = aggregations.stream().anyMatch(a -> a.feature().equals(f.name()));
-      if (!computed && !f.name().equals(recordId) && !f.name().equals(eventTime)) {
+      if (!mentioned.contains(f.name()) && !f.name().equals(recordId) && !f.name().equals(eventTime)) {
         w.report("aggregations", "feature '" + f.name() + "' is not computed by any aggregation",
             "add an aggregation for it, or remove it from features:");
       }

@@ -29,12 +29,14 @@ public final class Demo {
   public Result run() {
     out.accept("== 1. raw data -> " + rawDir);
     DemoData.Counts counts = DemoData.generate(rawDir, 200, 50, 3000, 42L);
-    out.accept(String.format("   users.csv: %d rows (%d bad), products.json: %d rows (%d bad), transactions.csv: %d rows",
-        counts.users(), counts.badUsers(), counts.products(), counts.badProducts(), counts.transactions()));
+    out.accept(String.format("   profiles.csv: %d rows (%d bad), catalog.json: %d rows (%d bad), reviews.csv: %d rows, "
+            + "transactions.csv: %d rows (1 bad)", counts.users(), counts.badUsers(), counts.products(),
+        counts.badProducts(), counts.reviews(), counts.transactions()));
 
-    out.accept("== 2. ingest into the offline store (" + tidemark.config().offlineRoot() + ")");
+    out.accept("== 2. ingest into the offline store (" + tidemark.config().offlineRoot() + "): users and products "
+        + "through SQL transforms of two sources each, user_purchase_windows as point-in-time window aggregations");
     List<IngestResult> ingests = new ArrayList<>();
-    for (String group : List.of("users", "products")) {
+    for (String group : List.of("users", "products", "user_purchase_windows")) {
       IngestResult r = tidemark.ingest(group).execute();
       ingests.add(r);
       out.accept("   " + r.summary());
@@ -50,6 +52,17 @@ public final class Demo {
     out.accept("   SELECT category, count(*), round(avg(price), 2) FROM " + db + ".products GROUP BY category");
     tidemark.spark().sql("SELECT category, count(*) AS n, round(avg(price), 2) AS avg_price FROM " + db
             + ".products GROUP BY category ORDER BY category")
+        .collectAsList().forEach(r -> out.accept("     " + format(r)));
+    out.accept("   SELECT event_time, purchases_7d, spend_7d, purchases_30d, distinct_products_30d FROM " + db
+        + ".user_purchase_windows WHERE user_id = 'u0001' ORDER BY event_time LIMIT 6");
+    tidemark.spark().sql("SELECT CAST(event_time AS STRING), purchases_7d, spend_7d, purchases_30d, "
+            + "distinct_products_30d FROM " + db + ".user_purchase_windows WHERE user_id = 'u0001' ORDER BY event_time "
+            + "LIMIT 6")
+        .collectAsList().forEach(r -> out.accept("     " + format(r)));
+    out.accept("   data quality history: SELECT write_time, rows_read, rows_quarantined, features['age'].mean FROM " + db
+        + ".users__data_quality");
+    tidemark.spark().sql("SELECT CAST(write_time AS STRING), rows_read, rows_quarantined, "
+            + "round(features['age'].mean, 2) FROM " + db + ".users__data_quality ORDER BY write_time")
         .collectAsList().forEach(r -> out.accept("     " + format(r)));
     out.accept("   quarantined rows and why: SELECT reasons, raw_row FROM " + db + ".users__quarantine");
     tidemark.spark().sql("SELECT reasons, raw_row FROM " + db + ".users__quarantine ORDER BY raw_row")

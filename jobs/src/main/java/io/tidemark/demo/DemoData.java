@@ -13,9 +13,10 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Generates the demo's raw data, deterministically: a CRM export of user profiles (csv), a product catalogue
- * (json lines) and purchase transactions (csv), spread over six weeks, with a few bad rows a real export has.
- * Files are rewritten only when their content changes, so re-running the demo re-ingests nothing.
+ * Generates the demo's raw data, deterministically: a CRM export of user profiles (profiles.csv), a product
+ * catalogue (catalog.json), product reviews (reviews.csv) and purchase transactions (transactions.csv), spread over
+ * six weeks, with a few bad rows a real export has. Files are rewritten only when their content changes, so
+ * re-running the demo re-ingests nothing.
  */
 public final class DemoData {
   public static final Instant START = Instant.parse("2024-03-01T00:00:00Z");
@@ -24,32 +25,29 @@ public final class DemoData {
   private static final String[] CATEGORIES = {"books", "electronics", "garden", "kitchen", "toys", "sports"};
 
   /** How many rows of each file, and how many of them are deliberately bad. */
-  public record Counts(int users, int badUsers, int products, int badProducts, int transactions) {}
+  public record Counts(int users, int badUsers, int products, int badProducts, int transactions, int reviews) {}
 
   private DemoData() {}
 
   public static Counts generate(Path rawDir, int userCount, int productCount, int transactionCount, long seed) {
     Random rnd = new Random(seed);
     List<String> users = new ArrayList<>();
-    users.add("user_id,age,tier,total_purchases,avg_order_value,updated_at");
+    users.add("user_id,age,tier,updated_at");
     for (int u = 1; u <= userCount; u++) {
       int versions = 1 + rnd.nextInt(3);
       int age = 18 + rnd.nextInt(60);
-      int purchases = rnd.nextInt(20);
-      double aov = 10 + rnd.nextInt(20000) / 100.0;
       int tier = rnd.nextInt(2);
       for (int v = 0; v < versions; v++) {
         Instant t = START.plusSeconds((long) (rnd.nextDouble() * SPAN.getSeconds() * (v + 1) / versions));
         String time = rnd.nextInt(5) == 0 ? String.valueOf(t.getEpochSecond()) : t.toString();
-        users.add(String.format(Locale.ROOT, "u%04d,%d,%s,%d,%.2f,%s", u, age, TIERS[Math.min(3, tier + v)],
-            purchases + v * 3, aov + v * 1.5, time));
+        users.add(String.format(Locale.ROOT, "u%04d,%d,%s,%s", u, age, TIERS[Math.min(3, tier + v)], time));
       }
     }
     int goodUsers = users.size() - 1;
-    users.add("u9001,unknown,gold,3,25.00,2024-03-10T10:00:00Z");
-    users.add("u9002,33,silver,4,31.50,");
-    users.add("u9003,41,bronze,1,12.00,2024-03-11 08:30:00");
-    users.add(",29,gold,7,55.10,2024-03-12T09:00:00Z");
+    users.add("u9001,unknown,gold,2024-03-10T10:00:00Z");
+    users.add("u9002,33,silver,");
+    users.add("u9003,41,bronze,2024-03-11 08:30:00");
+    users.add(",29,gold,2024-03-12T09:00:00Z");
 
     List<String> products = new ArrayList<>();
     for (int p = 1; p <= productCount; p++) {
@@ -59,16 +57,23 @@ public final class DemoData {
       for (int v = 0; v < versions; v++) {
         Instant t = START.plusSeconds((long) (rnd.nextDouble() * SPAN.getSeconds() * (v + 1) / versions));
         products.add(String.format(Locale.ROOT,
-            "{\"product_id\":\"p%03d\",\"category\":\"%s\",\"price\":%.2f,\"avg_rating\":%.1f,\"stock_level\":%d,"
-                + "\"event_time\":\"%s\"}", p, category, price * (1 - 0.05 * v), 1 + rnd.nextInt(41) / 10.0,
-            rnd.nextInt(500), t));
+            "{\"product_id\":\"p%03d\",\"category\":\"%s\",\"price\":%.2f,\"stock_level\":%d,"
+                + "\"updated_at\":\"%s\"}", p, category, price * (1 - 0.05 * v), rnd.nextInt(500), t));
       }
     }
     int goodProducts = products.size();
-    products.add("{\"product_id\":\"p901\",\"category\":\"toys\",\"price\":\"free\",\"avg_rating\":4.0,"
-        + "\"stock_level\":3,\"event_time\":\"2024-03-05T00:00:00Z\"}");
-    products.add("{\"product_id\":\"p902\",\"category\":\"toys\",\"price\":9.99,\"avg_rating\":4.0,"
-        + "\"stock_level\":2.5,\"event_time\":\"2024-03-05T00:00:00Z\"}");
+    products.add("{\"product_id\":\"p901\",\"category\":\"toys\",\"price\":\"free\","
+        + "\"stock_level\":3,\"updated_at\":\"2024-03-05T00:00:00Z\"}");
+    products.add("{\"product_id\":\"p902\",\"category\":\"toys\",\"price\":9.99,"
+        + "\"stock_level\":2.5,\"updated_at\":\"2024-03-05T00:00:00Z\"}");
+
+    List<String> reviews = new ArrayList<>();
+    reviews.add("product_id,rating,reviewed_at");
+    int reviewCount = productCount * 8;
+    for (int i = 0; i < reviewCount; i++) {
+      Instant t = START.plusSeconds((long) (rnd.nextDouble() * SPAN.getSeconds()));
+      reviews.add(String.format(Locale.ROOT, "p%03d,%d,%s", 1 + rnd.nextInt(productCount), 1 + rnd.nextInt(5), t));
+    }
 
     List<String> transactions = new ArrayList<>();
     transactions.add("transaction_id,user_id,product_id,amount,quantity,purchased_at,returned");
@@ -79,10 +84,12 @@ public final class DemoData {
           1 + rnd.nextInt(productCount), quantity * (2 + rnd.nextInt(30000) / 100.0), quantity, t,
           rnd.nextInt(10) == 0));
     }
-    writeIfChanged(rawDir.resolve("users.csv"), users);
-    writeIfChanged(rawDir.resolve("products.json"), products);
+    transactions.add("t999999,u0001,p001,n/a,1,2024-03-20T10:00:00Z,false");
+    writeIfChanged(rawDir.resolve("profiles.csv"), users);
+    writeIfChanged(rawDir.resolve("catalog.json"), products);
+    writeIfChanged(rawDir.resolve("reviews.csv"), reviews);
     writeIfChanged(rawDir.resolve("transactions.csv"), transactions);
-    return new Counts(goodUsers + 4, 4, goodProducts + 2, 2, transactionCount);
+    return new Counts(goodUsers + 4, 4, goodProducts + 2, 2, transactionCount + 1, reviewCount);
   }
 
   private static void writeIfChanged(Path file, List<String> lines) {

@@ -95,7 +95,7 @@ class DefinitionParserTest {
         features: [{name: id, type: String}, {name: t, type: Timestamp}]
         """), "users.yaml:4: unknown key 'featurs' in the feature group (did you mean 'features'? allowed keys: "
         + "name, description, owner, tags, record_identifier, event_time, event_time_formats, features, source, "
-        + "offline, online, ttl)");
+        + "sources, transform, windows, offline, online, ttl)");
   }
 
   @Test
@@ -115,7 +115,7 @@ class DefinitionParserTest {
         """),
         "g.yaml:10: unknown type 'Float' for feature 'x' (use one of String, Integral, Fractional, Boolean, Timestamp)",
         "g.yaml:11: unknown key 'nulable' in a feature (did you mean 'nullable'? allowed keys: name, type, "
-            + "description, nullable)");
+            + "description, nullable, rules)");
   }
 
   @Test
@@ -292,6 +292,75 @@ class DefinitionParserTest {
     FeatureGroup products = r.group("products");
     assertEquals(List.of("product_id", "category", "price", "avg_rating", "stock_level", "event_time"),
         products.featureNames());
+  }
+
+  @Test
+  void rulesAreCheckedAgainstTheFeatureType() {
+    assertProblems(Map.of("g.yaml", """
+        name: g
+        record_identifier: id
+        event_time: t
+        features:
+          - name: id
+            type: String
+            rules: [{min: 1}, {regex: "(unclosed"}, {max_length: 3, regex: "x"}]
+          - name: n
+            type: Integral
+            rules: [{min: 5, max: 1}, {allowed_values: [1, 2], level: fatal}]
+          - {name: t, type: Timestamp}
+        """),
+        "g.yaml:7: min/max apply to Integral and Fractional features, not String (remove the rule or change the type)",
+        "g.yaml:7: the regex does not compile: Unclosed group (fix the regular expression)",
+        "g.yaml:7: a rule must have exactly one check (min and max may go together), found [regex, max_length] "
+            + "(write one check per list item)",
+        "g.yaml:10: max 1.0 is below min 5.0 (swap them)",
+        "g.yaml:10: unknown rule level 'fatal' (use error (quarantine the row) or warn (keep and count))");
+  }
+
+  @Test
+  void sourcesAndWindowsAreValidated() throws IOException {
+    write("sql/j.sql", "SELECT * FROM {{a}}");
+    assertProblems(Map.of("g.yaml", """
+        name: g
+        record_identifier: id
+        event_time: t
+        features:
+          - {name: id, type: String}
+          - {name: t, type: Timestamp}
+          - {name: n7, type: Fractional}
+          - {name: orphan, type: Integral}
+        sources:
+          a: {path: /x, format: csv}
+          B-2: {path: /y, format: csv}
+        windows:
+          key_column: uid
+          time_column: at
+          emit: hourly
+          aggregations:
+            - {feature: n7, function: count, window: 7d}
+            - {feature: missing, function: sum, column: amount, window: 1d}
+            - {feature: n7, function: median, column: amount, window: 1d}
+        """),
+        "g.yaml:9: several sources need a transform that combines them (add transform: sql/<file>.sql reading {{a}})",
+        "g.yaml:11: source name 'B-2' is not a simple identifier (use [a-z][a-z0-9_]*; the transform reads it as "
+            + "{{B-2}})",
+        "g.yaml:15: unknown emit mode 'hourly' (use changes (exact, default) or daily)",
+        "g.yaml:16: feature 'orphan' is not computed by any aggregation (add an aggregation for it, or remove it "
+            + "from features:)",
+        "g.yaml:17: feature 'n7' is Fractional but count gives Integral (change the feature's type)",
+        "g.yaml:18: aggregation feature 'missing' is not one of the group's features (add it to features: with type "
+            + "Fractional)",
+        "g.yaml:19: unknown function 'median' (use count, sum, avg, min, max or count_distinct)");
+  }
+
+  @Test
+  void shippedWindowGroupParses() {
+    Path repo = Path.of("..").toAbsolutePath().normalize();
+    FeatureGroup w = FeatureRegistry.load(repo.resolve("feature-definitions"), repo, Map.of("raw_root", "/raw"))
+        .group("user_purchase_windows");
+    WindowDefinition def = w.windows().orElseThrow();
+    assertEquals("user_id", def.keyColumn());
+    assertEquals(Duration.ofDays(30), def.longestWindow());
   }
 
   @Test

@@ -23,18 +23,25 @@ class DemoTest {
     List<String> lines = new ArrayList<>();
 
     Demo.Result first = new Demo(tm, store.path("raw"), lines::add).run();
-    assertEquals(new DemoData.Counts(395, 4, 106, 2, 3000), first.generated());
-    assertEquals(List.of("users 395 391 4 false", "products 106 104 2 false"), summary(first.ingests()));
-    assertEquals(391, store.spark().table(store.database + ".users").count());
+    assertEquals(new DemoData.Counts(431, 4, 99, 2, 3001, 400), first.generated());
+    assertEquals(List.of("users 431 427 427 4 false", "products 99 97 97 2 false",
+        "user_purchase_windows 3001 3000 9000 1 false"), summary(first.ingests()));
+    assertEquals(427, store.spark().table(store.database + ".users").count());
     assertEquals(200, store.spark().table(store.database + ".users").select("user_id").distinct().count());
 
     Demo.Result second = new Demo(tm, store.path("raw"), lines::add).run();
-    assertEquals(List.of("users 395 391 4 true", "products 106 104 2 true"), summary(second.ingests()));
-    assertEquals(391, store.spark().table(store.database + ".users").count());
+    assertEquals(List.of("users 431 427 427 4 true", "products 99 97 97 2 true",
+        "user_purchase_windows 3001 3000 9000 1 true"), summary(second.ingests()));
+    assertEquals(427, store.spark().table(store.database + ".users").count());
+    // point in time: u0001's profile versions count only the orders placed before each version
+    assertEquals(List.of("[0,2024-03-01 16:06:27]", "[2,2024-03-04 20:03:18]", "[4,2024-03-08 18:11:48]"),
+        store.spark().sql("SELECT total_purchases, CAST(event_time AS STRING) FROM " + store.database
+            + ".users WHERE user_id = 'u0001' ORDER BY event_time").collectAsList().stream().map(Object::toString)
+            .toList());
   }
 
   private static List<String> summary(List<IngestResult> results) {
-    return results.stream().map(r -> r.group() + " " + r.rowsRead() + " " + r.rowsWritten() + " "
-        + r.rowsQuarantined() + " " + r.alreadyIngested()).toList();
+    return results.stream().map(r -> r.group() + " " + r.rowsRead() + " " + r.rowsAccepted() + " " + r.rowsWritten()
+        + " " + r.rowsQuarantined() + " " + r.alreadyIngested()).toList();
   }
 }
