@@ -31,6 +31,11 @@ final class IngestCommand extends TidemarkCli.JobCommand {
           + "2024-03-01), replacing that range of the offline table. Needs --end and a Delta offline table.")
   java.time.Instant start;
 
+  @Option(names = "--emit", paramLabel = "MODE",
+      description = "Window groups: changes (a row whenever a window value changes; exact as-of) or daily (a row per "
+          + "key at each UTC midnight after a day with changes). Default: the definition's emit.")
+  io.tidemark.definitions.WindowDefinition.Emit emit;
+
   @Option(names = "--end", paramLabel = "INSTANT", converter = Instants.class,
       description = "Backfill: event times < this UTC instant.")
   java.time.Instant end;
@@ -53,6 +58,9 @@ final class IngestCommand extends TidemarkCli.JobCommand {
       IngestAction action = context.tidemark().ingest(name).force(force);
       if (start != null) {
         action.range(start, end);
+      }
+      if (emit != null) {
+        action.emit(emit);
       }
       if (source != null) {
         SourceFormat fmt = format != null ? SourceFormats.parse(format)

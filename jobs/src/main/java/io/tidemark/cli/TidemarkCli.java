@@ -51,7 +51,7 @@ public final class TidemarkCli implements Runnable {
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new TidemarkCli());
+    CommandLine cli = new CommandLine(new TidemarkCli()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       if (e instanceof DefinitionException || e instanceof TransformException) {

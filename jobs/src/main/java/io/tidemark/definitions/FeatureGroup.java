@@ -48,6 +48,11 @@ public record FeatureGroup(
         online, ttl, Optional.empty(), file, contentHash);
   }
 
+  public FeatureGroup withWindows(WindowDefinition newWindows) {
+    return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, features,
+        source, offline, online, ttl, Optional.of(newWindows), file, contentHash);
+  }
+
   public Optional<FeatureDefinition> feature(String featureName) {
     return features.stream().filter(f -> f.name().equals(featureName)).findFirst();
   }

@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public final class IngestAction {
   private final OfflineStore store;
-  private final FeatureGroup group;
+  private FeatureGroup group;
   private Optional<SourceDefinition> source;
   private boolean force;
   private Instant apiInvocationTime = Instant.now();
@@ -53,6 +53,15 @@ public final class IngestAction {
   public IngestAction range(Instant rangeStart, Instant rangeEnd) {
     this.start = Optional.of(rangeStart);
     this.end = Optional.of(rangeEnd);
+    return this;
+  }
+
+  /** Overrides the window group's {@code emit} mode for this run (e.g. a daily snapshot backfill). */
+  public IngestAction emit(io.tidemark.definitions.WindowDefinition.Emit emit) {
+    io.tidemark.definitions.WindowDefinition w = group.windows().orElseThrow(() -> new IllegalArgumentException(
+        "--emit applies to window groups; '" + group.name() + "' has no windows: section in " + group.file()));
+    group = group.withWindows(new io.tidemark.definitions.WindowDefinition(w.keyColumn(), w.timeColumn(), w.delay(),
+        emit, w.aggregations()));
     return this;
   }
 

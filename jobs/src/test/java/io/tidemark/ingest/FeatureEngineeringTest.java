@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tidemark.Tidemark;
+import io.tidemark.definitions.WindowDefinition;
 import io.tidemark.testing.TestStore;
 import java.time.Instant;
 import java.util.List;
@@ -157,6 +158,19 @@ class FeatureEngineeringTest {
             "[u2,2024-05-07 12:00:00,0,null,0]"),
         rows(store, "SELECT user_id, CAST(event_time AS STRING), purchases_2d, amount_2d, products_4d FROM "
             + store.database + ".user_windows ORDER BY user_id, event_time"));
+  }
+
+  @Test
+  void dailyEmitWritesOneRowPerKeyAtEachMidnightAfterAChange() {
+    TestStore store = new TestStore("windows_daily").definition("user_windows.yaml", WINDOWS).write("raw/tx.csv", TX);
+    IngestResult r = store.tidemark().ingest("user_windows").emit(WindowDefinition.Emit.DAILY).execute();
+    assertEquals(9, r.rowsWritten());
+    assertEquals(List.of(
+            "[u2,2024-05-04 00:00:00,1,7.0,1]",
+            "[u2,2024-05-06 00:00:00,0,null,1]",
+            "[u2,2024-05-08 00:00:00,0,null,0]"),
+        rows(store, "SELECT user_id, CAST(event_time AS STRING), purchases_2d, amount_2d, products_4d FROM "
+            + store.database + ".user_windows WHERE user_id = 'u2' ORDER BY event_time"));
   }
 
   @Test
