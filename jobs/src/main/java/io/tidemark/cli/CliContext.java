@@ -15,13 +15,14 @@ import picocli.CommandLine.Option;
  */
 public final class CliContext {
   @Option(names = "--config", paramLabel = "FILE",
-      description = "Project config file (default: $TIDEMARK_CONFIG, else ./tidemark.yaml if present, else the "
-          + "embedded defaults).")
-  Path configFile;
+      description = "Project config file, local or s3:// (default: $TIDEMARK_CONFIG, else ./tidemark.yaml if "
+          + "present, else the embedded defaults).")
+  String configFile;
 
   @Option(names = "--definitions", paramLabel = "DIR",
-      description = "Feature definitions folder (default: $TIDEMARK_DEFINITIONS, else ./feature-definitions).")
-  Path definitions;
+      description = "Feature definitions folder, local or s3:// (with sql/ beside it) (default: "
+          + "$TIDEMARK_DEFINITIONS, else ./feature-definitions).")
+  String definitions;
 
   /** A session supplied by the embedding program (tests, notebooks); never stopped by the CLI. */
   static final ThreadLocal<SparkSession> PROVIDED_SESSION = new ThreadLocal<>();
@@ -34,16 +35,18 @@ public final class CliContext {
   public TidemarkConfig config() {
     if (config == null) {
       Optional<Path> file = Optional.ofNullable(configFile)
-          .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_CONFIG")).map(Path::of));
+          .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_CONFIG")))
+          .map(f -> RemoteFiles.isRemote(f) ? RemoteFiles.localFile(f) : Path.of(f));
       config = TidemarkConfig.load(file, System.getenv());
     }
     return config;
   }
 
   public Path definitionsDir() {
-    return Optional.ofNullable(definitions)
-        .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_DEFINITIONS")).map(Path::of))
-        .orElse(Path.of("feature-definitions"));
+    String location = Optional.ofNullable(definitions)
+        .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_DEFINITIONS")))
+        .orElse("feature-definitions");
+    return RemoteFiles.isRemote(location) ? RemoteFiles.localDefinitions(location) : Path.of(location);
   }
 
   public FeatureRegistry registry() {
