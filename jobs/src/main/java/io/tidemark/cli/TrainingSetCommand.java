@@ -25,9 +25,11 @@ import picocli.CommandLine.Option;
             + "winning tombstone or no candidate gives nulls. Every spine row comes out exactly once.",
         "Writes <output>.manifest.json beside the output; --from-manifest rebuilds the same rows later.", ""},
     footer = {"", "Examples:",
-        "  tidemark training-set --spine labels.csv --spine-time-column purchased_at --label returned \\",
-        "      --features users:* --features products:price,category --output out/train",
-        "  tidemark training-set --from-manifest out/train.manifest.json --output out/train-rebuilt"})
+        "  tidemark training-set --spine labels.csv --spine-time-column purchased_at \\",
+        "      --label returned --features users:* --features products:price,category \\",
+        "      --output out/train",
+        "  tidemark training-set --from-manifest out/train.manifest.json \\",
+        "      --output out/train-rebuilt"})
 final class TrainingSetCommand extends TidemarkCli.JobCommand {
   @Option(names = "--spine", paramLabel = "PATH",
       description = "Spine file or folder (local, s3://): entity ids, a time and labels.")
