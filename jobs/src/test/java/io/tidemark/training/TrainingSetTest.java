@@ -84,6 +84,16 @@ class TrainingSetTest {
       "[u3,8,2024-03-06T00:00:00Z,true,null,null,null,null]",
       "[u9,7,2024-02-01T00:00:00Z,false,null,null,null,null]");
 
+  /** The shared store of the tests that only read it (each writes its own outputs). */
+  private static TestStore shared;
+
+  static synchronized TestStore shared() {
+    if (shared == null) {
+      shared = store("ts_shared");
+    }
+    return shared;
+  }
+
   static TestStore store(String name) {
     TestStore store = new TestStore(name).definition("users.yaml", USERS).definition("items.yaml", ITEMS)
         .write("raw/users.csv", USERS_CSV).write("raw/items.csv", ITEMS_CSV).write("raw/spine.csv", SPINE_CSV);
@@ -110,12 +120,12 @@ class TrainingSetTest {
 
   @Test
   void joinsEverySpineRowAsOfItsTimeAndWritesAManifest() throws IOException {
-    TestStore store = store("ts_basic");
-    TrainingSetResult r = request(store, "out/train").execute();
+    TestStore store = shared();
+    TrainingSetResult r = request(store, "out/basic").execute();
 
-    assertEquals(EXPECTED, rows(store, "out/train", COLUMNS));
+    assertEquals(EXPECTED, rows(store, "out/basic", COLUMNS));
     assertEquals(List.of("customer", "item_id", "ts", "returned", "tier", "score", "price", "category"),
-        Arrays.asList(store.spark().read().parquet(store.path("out/train").toString()).columns()));
+        Arrays.asList(store.spark().read().parquet(store.path("out/basic").toString()).columns()));
     assertEquals(6, r.spineRows());
     assertEquals(6, r.outputRows());
     assertEquals(List.of(
@@ -125,7 +135,7 @@ class TrainingSetTest {
     assertTrue(r.summary().startsWith("training-set: 6 spine rows -> 6 rows, 4 features (users@v1 matched 4, "
         + "deleted 0, none 2; items@v1 matched 4, deleted 0, none 2) -> "), r.summary());
 
-    String manifestPath = store.path("out/train.manifest.json").toString();
+    String manifestPath = store.path("out/basic.manifest.json").toString();
     assertEquals(manifestPath, r.manifest());
     TrainingSetManifest m = TrainingSetManifest.fromJson(Files.readString(Path.of(manifestPath)), manifestPath);
     assertEquals(Optional.of(store.path("raw/spine.csv").toString()), m.spine().location());
@@ -145,8 +155,8 @@ class TrainingSetTest {
     assertEquals(64, m.spine().contentHash().length());
 
     IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
-        () -> request(store, "out/train").execute());
-    assertEquals("output " + store.path("out/train") + " already exists; choose another --output or pass "
+        () -> request(store, "out/basic").execute());
+    assertEquals("output " + store.path("out/basic") + " already exists; choose another --output or pass "
         + "--overwrite", again.getMessage());
   }
 
@@ -198,7 +208,7 @@ class TrainingSetTest {
 
   @Test
   void asKnownAtHidesRowsWrittenAfterTheSpineTime() {
-    TestStore store = store("ts_known");
+    TestStore store = shared();
     // every row was ingested now, long after the 2024 spine times: nothing was known then
     TrainingSetResult r = request(store, "out/known").asKnownAt(true).execute();
     assertEquals(List.of(0L, 0L), r.groups().stream().map(TrainingSetResult.GroupStats::matched).toList());
@@ -213,7 +223,7 @@ class TrainingSetTest {
 
   @Test
   void ttlOverrideStrictAndDelayApplyPerRequest() {
-    TestStore store = store("ts_options");
+    TestStore store = shared();
     request(store, "out/opts").ttl("users", Optional.empty()).strict(true).execute();
     // no TTL: u2's January profile counts; strict: u1 at exactly 03-10 still sees bronze
     assertEquals(List.of(
@@ -235,7 +245,7 @@ class TrainingSetTest {
 
   @Test
   void collisionsAreErrorsThatSayHowToFixThemAndPrefixesAvoidThem() {
-    TestStore store = store("ts_collide");
+    TestStore store = shared();
     IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> request(store, "out/x")
         .features("items:event_time").features("users:event_time").execute());
     assertEquals("group 'items' is listed in more than one --features; list all its features once: "
@@ -268,7 +278,7 @@ class TrainingSetTest {
 
   @Test
   void sagemakerCsvPutsTheLabelFirstWithoutHeaderAndRegistersATable() throws IOException {
-    TestStore store = store("ts_sagemaker");
+    TestStore store = shared();
     TrainingSetResult r = store.tidemark().trainingSet()
         .spine(store.path("raw/spine.csv").toString(), SourceFormat.CSV).spineTimeColumn("ts")
         .joinKey("users", "customer").features("users:score").features("items:price,in_stock").label("returned")
@@ -288,7 +298,7 @@ class TrainingSetTest {
 
   @Test
   void spineAndRequestErrorsSayWhatAndHowToFix() {
-    TestStore store = store("ts_errors");
+    TestStore store = shared();
     store.write("raw/bad.csv", "customer,item_id,ts,returned\nu1,7,yesterday,false\n");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> request(store, "out/a")
         .spine(store.path("raw/bad.csv").toString(), SourceFormat.CSV).execute());
