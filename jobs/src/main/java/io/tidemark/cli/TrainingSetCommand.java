@@ -102,7 +102,7 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
           + "other options here override its output.")
   String fromManifest;
 
-  @Option(names = "--engine", paramLabel = "NAME", defaultValue = "cogroup", hidden = true,
+  @Option(names = "--engine", paramLabel = "NAME", defaultValue = "zip-partitions", hidden = true,
       description = "Merge wiring: cogroup or zip-partitions (default: ${DEFAULT-VALUE}).")
   String engine;
 

@@ -86,7 +86,7 @@ public final class TrainingSetAction {
   private Optional<String> label = Optional.empty();
   private Optional<String> registerTable = Optional.empty();
   private boolean overwrite;
-  private AsOfJoin.Strategy strategy = AsOfJoin.Strategy.COGROUP;
+  private AsOfJoin.Strategy strategy = AsOfJoin.Strategy.ZIP_PARTITIONS;
   private Map<String, Long> pinnedVersions = Map.of();
   private Optional<TrainingSetManifest> rebuilding = Optional.empty();
 

@@ -155,7 +155,7 @@ public record TrainingSetManifest(
     JsonNode o = required(n, "options", where);
     Options options = new Options(o.path("strict").asBoolean(), o.path("delay").asText("0s"),
         o.path("as_known_at").asBoolean(), text(o, "as_of"), o.path("prefix_features").asBoolean(),
-        text(o, "label"), o.path("engine").asText("COGROUP"));
+        text(o, "label"), o.path("engine").asText("ZIP_PARTITIONS"));
     JsonNode out = required(n, "output", where);
     List<String> files = new ArrayList<>();
     out.path("files").forEach(f -> files.add(f.asText()));
