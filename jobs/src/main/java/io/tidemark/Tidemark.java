@@ -5,6 +5,7 @@ import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.IngestAction;
 import io.tidemark.offline.OfflineStore;
+import io.tidemark.training.TrainingSetAction;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -34,6 +35,11 @@ public final class Tidemark {
 
   public DeleteAction.Stage delete(String group) {
     return new DeleteAction.Stage(offlineStore, registry.group(group));
+  }
+
+  /** A point-in-time training set over the offline store (see {@link TrainingSetAction}). */
+  public TrainingSetAction trainingSet() {
+    return new TrainingSetAction(spark, offlineStore, registry);
   }
 
   public SparkSession spark() {

@@ -1,7 +1,10 @@
 package io.tidemark.demo;
 
 import io.tidemark.Tidemark;
+import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.training.OutputFormat;
+import io.tidemark.training.TrainingSetResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +13,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * The end-to-end demo: generate raw data, ingest every group that has a source, and show the offline tables by
- * name through Spark SQL. Each later stage (training set, online store) adds itself here.
+ * name through Spark SQL, build a point-in-time training set. Each later stage (online store) adds itself here.
  */
 public final class Demo {
   private final Tidemark tidemark;
@@ -24,7 +27,7 @@ public final class Demo {
   }
 
   /** What the demo did, for tests and the final summary. */
-  public record Result(DemoData.Counts generated, List<IngestResult> ingests) {}
+  public record Result(DemoData.Counts generated, List<IngestResult> ingests, TrainingSetResult trainingSet) {}
 
   public Result run() {
     out.accept("== 1. raw data -> " + rawDir);
@@ -67,7 +70,29 @@ public final class Demo {
     out.accept("   quarantined rows and why: SELECT reasons, raw_row FROM " + db + ".users__quarantine");
     tidemark.spark().sql("SELECT reasons, raw_row FROM " + db + ".users__quarantine ORDER BY raw_row")
         .collectAsList().forEach(r -> out.accept("     " + r.getList(0) + "  " + r.getString(1)));
-    return new Result(counts, ingests);
+    TrainingSetResult training = trainingSet();
+    return new Result(counts, ingests, training);
+  }
+
+  /** Purchase labels joined as of each purchase to the user's profile and the product's attributes. */
+  private TrainingSetResult trainingSet() {
+    String output = tidemark.config().home().resolve("demo/training/purchases").toString();
+    out.accept("== 4. point-in-time training set: transactions.csv (label: returned) as of purchased_at");
+    out.accept("   tidemark training-set --spine " + rawDir.resolve("transactions.csv") + " --spine-time-column "
+        + "purchased_at --label returned --features users:* --features products:* --output " + output);
+    TrainingSetResult r = tidemark.trainingSet()
+        .spine(rawDir.resolve("transactions.csv").toString(), SourceFormat.CSV).spineTimeColumn("purchased_at")
+        .label("returned").features("users:*").features("products:*")
+        .output(output, OutputFormat.PARQUET).overwrite(true).execute();
+    out.accept("   " + r.summary());
+    out.accept("   sample (features as of each purchase; null where no version existed yet, or only one older than the TTL):");
+    tidemark.spark().read().parquet(output)
+        .selectExpr("transaction_id", "user_id", "purchased_at", "returned", "membership_tier", "total_purchases",
+            "product_id", "category", "price")
+        .orderBy("transaction_id").limit(5).collectAsList().forEach(row -> out.accept("     " + format(row)));
+    out.accept("   manifest: " + r.manifest() + " (rebuild: tidemark training-set --from-manifest " + r.manifest()
+        + " --output OTHER)");
+    return r;
   }
 
   private static String format(Row r) {

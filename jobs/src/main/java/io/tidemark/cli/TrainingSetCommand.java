@@ -1,0 +1,208 @@
+package io.tidemark.cli;
+
+import io.tidemark.asof.AsOfJoin;
+import io.tidemark.definitions.Durations;
+import io.tidemark.training.OutputFormat;
+import io.tidemark.training.TrainingSetAction;
+import io.tidemark.training.TrainingSetResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "training-set", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Build a point-in-time-correct training set: each spine (label) row joined to the chosen "
+        + "features as they were at the row's time, with no leakage from the future.",
+        "For each spine row and group: the group's version with the greatest event_time <= the spine time (and "
+            + ">= spine time - TTL) wins; ties go to the later write_time, then a tombstone, then the values. A "
+            + "winning tombstone or no candidate gives nulls. Every spine row comes out exactly once.",
+        "Writes <output>.manifest.json beside the output; --from-manifest rebuilds the same rows later.", ""},
+    footer = {"", "Examples:",
+        "  tidemark training-set --spine labels.csv --spine-time-column purchased_at \\",
+        "      --label returned --features users:* --features products:price,category \\",
+        "      --output out/train",
+        "  tidemark training-set --from-manifest out/train.manifest.json \\",
+        "      --output out/train-rebuilt"})
+final class TrainingSetCommand extends TidemarkCli.JobCommand {
+  @Option(names = "--spine", paramLabel = "PATH",
+      description = "Spine file or folder (local, s3://): entity ids, a time and labels.")
+  String spine;
+
+  @Option(names = "--spine-format", paramLabel = "FMT", defaultValue = "csv",
+      description = "Format of --spine: csv (with header; values kept as text), json, parquet or delta "
+          + "(default: ${DEFAULT-VALUE}).")
+  String spineFormat;
+
+  @Option(names = "--spine-table", paramLabel = "DB.TABLE", description = "Read the spine from a catalog table.")
+  String spineTable;
+
+  @Option(names = "--spine-time-column", paramLabel = "COL",
+      description = "The spine column each row is as of: a timestamp, a date or ISO-8601 text (UTC if no zone).")
+  String spineTimeColumn;
+
+  @Option(names = "--features", paramLabel = "GROUP:FEATURES",
+      description = "Features to join, repeatable: GROUP:FEATURE[,FEATURE...] or GROUP:* (all but the record id "
+          + "and event time).")
+  List<String> features = new ArrayList<>();
+
+  @Option(names = "--join-key", paramLabel = "GROUP=COL",
+      description = "The spine column holding GROUP's record id (default: the column named like the record id). "
+          + "Repeatable.")
+  List<String> joinKeys = new ArrayList<>();
+
+  @Option(names = "--ttl", paramLabel = "GROUP=DURATION",
+      description = "Override GROUP's TTL (e.g. users=30d, or users=none for unbounded). Repeatable.")
+  List<String> ttls = new ArrayList<>();
+
+  @Option(names = "--strict", description = "Use event_time < spine time instead of <=.")
+  boolean strict;
+
+  @Option(names = "--delay", paramLabel = "DURATION",
+      description = "Features become usable only DURATION after their event time: event_time <= spine time - D.")
+  String delay;
+
+  @Option(names = "--as-known-at", description = "Bitemporal: only rows written by the spine time count "
+      + "(write_time <= spine time), so late corrections never leak into earlier labels.")
+  boolean asKnownAt;
+
+  @Option(names = "--as-of", paramLabel = "INSTANT",
+      description = "Time travel: only rows written at or before INSTANT (ISO-8601, e.g. 2024-05-01T00:00:00Z).")
+  String asOf;
+
+  @Option(names = "--prefix-features", description = "Name feature columns <group>__<feature>.")
+  boolean prefixFeatures;
+
+  @Option(names = "--output", paramLabel = "PATH", description = "Where to write the training set (a folder).")
+  String output;
+
+  @Option(names = "--output-format", paramLabel = "FMT",
+      description = "parquet, delta, csv or sagemaker-csv (no header, label first, features only) "
+          + "(default: parquet; with --from-manifest the manifest's).")
+  String outputFormat;
+
+  @Option(names = "--label", paramLabel = "COL", description = "The label column (required for sagemaker-csv).")
+  String label;
+
+  @Option(names = "--register-table", paramLabel = "DB.TABLE",
+      description = "Also register the output as a catalog table.")
+  String registerTable;
+
+  @Option(names = "--overwrite", description = "Replace an existing output, its manifest and registered table.")
+  boolean overwrite;
+
+  @Option(names = "--from-manifest", paramLabel = "FILE",
+      description = "Rebuild the training set a manifest describes (same spine, options and table versions); "
+          + "other options here override its output.")
+  String fromManifest;
+
+  @Option(names = "--engine", paramLabel = "NAME", defaultValue = "zip-partitions", hidden = true,
+      description = "Merge wiring: cogroup or zip-partitions (default: ${DEFAULT-VALUE}).")
+  String engine;
+
+  @Override
+  int execute() {
+    // every option is checked before Spark starts, so a typo fails in a second
+    Consumer<TrainingSetAction> settings = fromManifest != null ? rebuildSettings() : settings();
+    TrainingSetAction action = context.tidemark().trainingSet();
+    settings.accept(action);
+    Progress.info("training-set " + (fromManifest != null ? "from " + fromManifest : "") + " ...");
+    TrainingSetResult result = action.execute();
+    result.warnings().forEach(w -> Progress.info("warning: " + w));
+    System.out.println(result.summary());
+    return 0;
+  }
+
+  private Consumer<TrainingSetAction> rebuildSettings() {
+    if (spine != null || spineTable != null || !features.isEmpty() || spineTimeColumn != null || !joinKeys.isEmpty()
+        || !ttls.isEmpty() || strict || delay != null || asKnownAt || asOf != null || prefixFeatures
+        || label != null) {
+      throw new IllegalArgumentException("--from-manifest takes the spine, features and join options from the "
+          + "manifest; only --output, --output-format, --register-table and --overwrite may go with it");
+    }
+    Optional<OutputFormat> format = Optional.ofNullable(outputFormat).map(TrainingSetCommand::parseFormat);
+    return action -> {
+      action.fromManifest(fromManifest);
+      if (output != null || format.isPresent()) {
+        action.output(output != null ? output : action.outputPath(), format.orElse(action.outputFormat()));
+      }
+      common(action);
+    };
+  }
+
+  private Consumer<TrainingSetAction> settings() {
+    if (spine != null && spineTable != null) {
+      throw new IllegalArgumentException("pass --spine PATH or --spine-table DB.TABLE, not both");
+    }
+    if (output == null) {
+      throw new IllegalArgumentException("no output: pass --output PATH");
+    }
+    Optional<io.tidemark.definitions.SourceFormat> fileFormat = Optional.ofNullable(spine)
+        .map(s -> SourceFormats.parse(spineFormat));
+    OutputFormat format = outputFormat == null ? OutputFormat.PARQUET : parseFormat(outputFormat);
+    List<String[]> keys = joinKeys.stream().map(j -> pair(j, "--join-key", "GROUP=COLUMN")).toList();
+    List<Map.Entry<String, Optional<Duration>>> ttlValues = new ArrayList<>();
+    for (String t : ttls) {
+      String[] kv = pair(t, "--ttl", "GROUP=DURATION or GROUP=none");
+      ttlValues.add(Map.entry(kv[0], kv[1].equalsIgnoreCase("none") ? Optional.empty()
+          : Optional.of(Durations.parseOrThrow(kv[1], "--ttl " + kv[0]))));
+    }
+    Duration delayValue = delay == null ? Duration.ZERO : Durations.parseOrThrow(delay, "--delay");
+    Optional<Instant> asOfValue;
+    try {
+      asOfValue = Optional.ofNullable(asOf).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("--as-of: '" + asOf + "' is not an ISO-8601 instant like "
+          + "2024-05-01T00:00:00Z");
+    }
+    AsOfJoin.Strategy strategy = switch (engine.toLowerCase(Locale.ROOT)) {
+      case "cogroup" -> AsOfJoin.Strategy.COGROUP;
+      case "zip-partitions" -> AsOfJoin.Strategy.ZIP_PARTITIONS;
+      default -> throw new IllegalArgumentException("--engine: '" + engine + "'; use cogroup or zip-partitions");
+    };
+    return action -> {
+      fileFormat.ifPresent(f -> action.spine(spine, f));
+      if (spineTable != null) {
+        action.spineTable(spineTable);
+      }
+      if (spineTimeColumn != null) {
+        action.spineTimeColumn(spineTimeColumn);
+      }
+      features.forEach(action::features);
+      keys.forEach(kv -> action.joinKey(kv[0], kv[1]));
+      ttlValues.forEach(e -> action.ttl(e.getKey(), e.getValue()));
+      action.strict(strict).asKnownAt(asKnownAt).prefixFeatures(prefixFeatures).delay(delayValue).asOf(asOfValue)
+          .strategy(strategy).output(output, format);
+      if (label != null) {
+        action.label(label);
+      }
+      common(action);
+    };
+  }
+
+  private void common(TrainingSetAction action) {
+    action.overwrite(overwrite);
+    if (registerTable != null) {
+      action.registerTable(registerTable);
+    }
+  }
+
+  private static OutputFormat parseFormat(String text) {
+    return OutputFormat.parse(text).orElseThrow(() -> new IllegalArgumentException(
+        "--output-format: unknown format '" + text + "'; use one of " + OutputFormat.allowedNames()));
+  }
+
+  private static String[] pair(String text, String option, String syntax) {
+    int eq = text.indexOf('=');
+    if (eq <= 0 || eq == text.length() - 1) {
+      throw new IllegalArgumentException(option + ": '" + text + "' is not " + syntax);
+    }
+    return new String[] {text.substring(0, eq).trim(), text.substring(eq + 1).trim()};
+  }
+}
