@@ -1,5 +1,6 @@
 package io.tidemark;
 
+import io.tidemark.config.S3Settings;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.DeleteAction;
@@ -25,7 +26,9 @@ public final class Tidemark {
     this.offlineStore = OfflineStore.of(spark, config);
   }
 
+  /** Also applies the config's {@code s3.*} settings to the session (see {@link S3Settings}). */
   public static Tidemark create(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
+    S3Settings.apply(spark, config);
     return new Tidemark(spark, config, registry);
   }
 

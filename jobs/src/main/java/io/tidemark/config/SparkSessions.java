@@ -23,7 +23,10 @@ public final class SparkSessions {
       withEmbeddedMetastore(builder, config.home());
     }
     config.sparkConf().forEach(builder::config);
-    return builder.enableHiveSupport().getOrCreate();
+    SparkSession spark = builder.enableHiveSupport().getOrCreate();
+    // before the first catalog or S3 access: the Hive client copies the Hadoop settings when it starts
+    S3Settings.apply(spark, config);
+    return spark;
   }
 
   /** Settings every Tidemark session needs: UTC, Delta's SQL extension and catalog. */

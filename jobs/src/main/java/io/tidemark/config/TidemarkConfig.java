@@ -26,11 +26,11 @@ public final class TidemarkConfig {
   public static final String DEFAULT_FILE = "tidemark.yaml";
   private static final Set<String> KNOWN_KEYS = Set.of("offline.root", "catalog.database", "catalog.metastore",
       "online.endpoint", "online.region", "online.table_prefix", "online.write_capacity", "online.kms_key",
-      "spark.master", "s3.kms_key");
+      "spark.master", "s3.endpoint", "s3.region", "s3.path_style", "s3.access_key", "s3.secret_key", "s3.kms_key");
   /** Sections whose keys are free-form: {@code variables.<name>}, {@code spark.conf.<spark key>}. */
   private static final List<String> OPEN_PREFIXES = List.of("variables.", "spark.conf.");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-  private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|session\\.token|access\\.key).*");
+  private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|session[._]token|access[._]key).*");
 
   private final Path home;
   private final Map<String, String> values;

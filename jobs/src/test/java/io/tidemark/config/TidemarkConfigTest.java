@@ -61,7 +61,8 @@ class TidemarkConfigTest {
         () -> TidemarkConfig.load(Optional.of(file), Map.of("TIDEMARK_HOME", dir.toString())));
     assertEquals(file + ": unknown setting 'offline.rot'; known settings: catalog.database, catalog.metastore, "
         + "offline.root, online.endpoint, online.kms_key, online.region, online.table_prefix, online.write_capacity, "
-        + "s3.kms_key, spark.master, variables.<name>, spark.conf.<spark setting>", e.getMessage());
+        + "s3.access_key, s3.endpoint, s3.kms_key, s3.path_style, s3.region, s3.secret_key, spark.master, "
+        + "variables.<name>, spark.conf.<spark setting>", e.getMessage());
     IllegalArgumentException env = assertThrows(IllegalArgumentException.class, () -> TidemarkConfig.load(
         Optional.empty(), Map.of("TIDEMARK_HOME", dir.toString(), "TIDEMARK_OFFLINE_ROUTE", "x")));
     assertEquals(true, env.getMessage().startsWith("environment variable TIDEMARK_OFFLINE_ROUTE: unknown setting "
