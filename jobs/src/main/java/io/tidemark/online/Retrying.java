@@ -26,14 +26,26 @@ final class Retrying {
     }
   }
 
-  /** Throttling, server errors and broken connections: the same request can succeed later. */
+  /**
+   * Throttling, server errors and broken connections: the same request can succeed later. The SDK sometimes wraps
+   * these (e.g. a connection reset while reading a response), so the causes count too.
+   */
   static boolean retryable(SdkException e) {
-    if (e instanceof AwsServiceException s) {
-      String code = s.awsErrorDetails() == null ? "" : String.valueOf(s.awsErrorDetails().errorCode());
-      return s.isThrottlingException() || s.statusCode() >= 500 || code.equals("ProvisionedThroughputExceededException")
-          || code.equals("RequestLimitExceeded") || code.equals("ThrottlingException");
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AwsServiceException s) {
+        String code = s.awsErrorDetails() == null ? "" : String.valueOf(s.awsErrorDetails().errorCode());
+        if (s.isThrottlingException() || s.statusCode() >= 500 || code.equals("ProvisionedThroughputExceededException")
+            || code.equals("RequestLimitExceeded") || code.equals("ThrottlingException")) {
+          return true;
+        }
+      } else if (t instanceof IOException || t instanceof UncheckedIOException
+          || (t instanceof SdkClientException c && c.retryable())) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
     }
-    return e instanceof SdkClientException && (e.getCause() instanceof IOException
-        || e.getCause() instanceof UncheckedIOException || e.retryable());
+    return false;
   }
 }
