@@ -2,6 +2,8 @@ package io.tidemark.online;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
@@ -60,9 +62,16 @@ public final class EmbeddedDynamoDb {
         storage.length, 4);
     try {
       Class<?> runner = Class.forName(RUNNER, true, isolatedLoader());
-      Object server = runner.getMethod("createServerFromCommandLineArgs", String[].class)
-          .invoke(null, (Object) args);
-      server.getClass().getMethod("start").invoke(server);
+      Object server;
+      PrintStream stdout = System.out;
+      // DynamoDB Local prints its configuration on stdout, which carries only results in the CLI
+      System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+      try {
+        server = runner.getMethod("createServerFromCommandLineArgs", String[].class).invoke(null, (Object) args);
+        server.getClass().getMethod("start").invoke(server);
+      } finally {
+        System.setOut(stdout);
+      }
       Method stop = server.getClass().getMethod("stop");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
