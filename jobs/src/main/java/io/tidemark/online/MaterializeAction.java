@@ -97,11 +97,7 @@ public final class MaterializeAction {
   public MaterializeResult execute() {
     long start = System.nanoTime();
     ItemSchema schema = ItemSchema.of(group);
-    OfflineTable table = offline.forGroup(group);
-    if (!table.exists()) {
-      throw new IllegalStateException("group '" + group.name() + "' has no offline table " + table.tableName()
-          + " yet; run: tidemark ingest " + group.name());
-    }
+    OfflineTable table = existingTable(offline, group);
     OnlineConfig config = online.config();
     OnlineCatalog catalog = online.catalog();
     OnlineTables tables = new OnlineTables(online.connection().reader(), config);
@@ -121,6 +117,16 @@ public final class MaterializeAction {
       return MaterializeResult.of(group.name(), run.mode, run.table, run.from, run.to, run.stats, dropped,
           Duration.ofNanos(System.nanoTime() - start));
     }
+  }
+
+  /** The group's offline table, which must exist: online data comes from it. */
+  static OfflineTable existingTable(OfflineStore offline, FeatureGroup group) {
+    OfflineTable table = offline.forGroup(group);
+    if (!table.exists()) {
+      throw new IllegalStateException("group '" + group.name() + "' has no offline table " + table.tableName()
+          + " yet; run: tidemark ingest " + group.name());
+    }
+    return table;
   }
 
   private record Run(String mode, String table, Optional<Long> from, Optional<Long> to, WriteStats stats) {}

@@ -67,11 +67,7 @@ public final class ReconcileAction {
 
   public ReconcileResult execute() {
     ItemSchema schema = ItemSchema.of(group);
-    OfflineTable table = offline.forGroup(group);
-    if (!table.exists()) {
-      throw new IllegalStateException("group '" + group.name() + "' has no offline table " + table.tableName()
-          + "; run: tidemark ingest " + group.name());
-    }
+    OfflineTable table = MaterializeAction.existingTable(offline, group);
     OnlineCatalog.Entry entry = online.catalog().find(group.name()).filter(e -> e.liveTable().isPresent())
         .orElseThrow(() -> new IllegalStateException("group '" + group.name() + "' was never materialized; run: "
             + "tidemark materialize " + group.name()));
