@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * {@code ./bench ddb [--items N] [--threads 2,4,8,16]}: against one in-process DynamoDB Local (HTTP), with the same
+ * {@code ./bench ddb [--items N] [--threads 2,4,8,16] [--concurrency C] [--tasks T]}: against one in-process DynamoDB Local (HTTP), with the same
  * items, measures (1) the raw SDK ceiling: plain BatchWriteItem of 25 from T threads into a fresh table, best T;
  * (2) Tidemark's full load (the whole materialize action: Delta read, latest per id, table creation, writes,
  * alias switch); (3) Tidemark's incremental load after every record changed (conditional puts). Last line:
@@ -69,11 +69,15 @@ public final class DdbBench {
   public static void main(String[] args) throws Exception {
     int items = 100_000;
     List<Integer> threads = List.of(2, 4, 8, 16);
+    Map<String, String> settings = new java.util.HashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--items" -> items = Integer.parseInt(args[++i]);
         case "--threads" -> threads = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-        default -> throw new IllegalArgumentException("usage: ./bench ddb [--items N] [--threads 2,4,8,16]");
+        case "--concurrency" -> settings.put("online.write_concurrency", args[++i]);
+        case "--tasks" -> settings.put("online.write_tasks", args[++i]);
+        default -> throw new IllegalArgumentException("usage: ./bench ddb [--items N] [--threads 2,4,8,16] "
+            + "[--concurrency C (online.write_concurrency)] [--tasks T (online.write_tasks)]");
       }
     }
     Path home = Path.of(System.getenv().getOrDefault("TIDEMARK_HOME", "jobs/target/bench-home"))
@@ -81,8 +85,8 @@ public final class DdbBench {
     Files.createDirectories(home.resolve("feature-definitions"));
     Files.writeString(home.resolve("feature-definitions/items.yaml"), GROUP);
     String endpoint = EmbeddedDynamoDb.inMemory("bench");
-    TidemarkConfig config = TidemarkConfig.forHome(home, Map.of("online.endpoint", endpoint,
-        "online.table_prefix", "bench_", "catalog.database", "bench"));
+    settings.putAll(Map.of("online.endpoint", endpoint, "online.table_prefix", "bench_", "catalog.database", "bench"));
+    TidemarkConfig config = TidemarkConfig.forHome(home, settings);
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("ddb-bench")
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1");
     SparkSessions.withTidemarkDefaults(builder);
@@ -93,7 +97,8 @@ public final class DdbBench {
         Map.of()));
     int cores = spark.sparkContext().defaultParallelism();
     System.out.printf(Locale.ROOT, "ddb-bench: %d items, DynamoDB Local 2.6.1 in-process over HTTP at %s, %d cores,"
-        + " tidemark write_tasks=%d x write_concurrency=%s%n", items, endpoint, cores, 4 * cores,
+        + " tidemark write_tasks=%s x write_concurrency=%s%n", items, endpoint, cores,
+        config.get("online.write_tasks").equals("0") ? String.valueOf(4 * cores) : config.get("online.write_tasks"),
         config.get("online.write_concurrency"));
 
     ingest(tm, spark, home, items, "2030-01-01 00:00:00", 1);

@@ -225,8 +225,7 @@ public final class MaterializeAction {
         .withColumn(WriteJob.FROM_CHANGES, lit(true));
     WriteStats stats = OnlineWriter.write(spark, deletes, writeConnection, live.get(), schema, false,
         online.config());
-    return new Run("tombstones", live.get(), Optional.empty(), entry.flatMap(OnlineCatalog.Entry::watermark),
-        stats);
+    return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats);
   }
 
   /** Rows appended in offline versions {@code from..to} (the offline store is append-only). */

@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param mode "full", "incremental" or "tombstones" (the deletes of one offline version, after {@code delete})
  * @param table the DynamoDB table written (the live table afterwards, except in a failed switch)
  * @param fromVersion the watermark before (exclusive), for incremental runs
- * @param offlineVersion the offline version the table reflects afterwards (the new watermark)
+ * @param offlineVersion the offline version the table reflects afterwards (the new watermark); for "tombstones",
+ *     the offline version whose tombstones were applied (the watermark does not move)
  * @param records records considered: the snapshot (full) or the records changed since the watermark
  * @param written items now holding the record's latest version
  * @param skippedStale records whose online item is as new or newer (newer wins; equal event time keeps the item)
@@ -44,6 +45,7 @@ public record MaterializeResult(String group, String mode, String table, Optiona
     String versions = switch (mode) {
       case "incremental" -> " (offline v" + fromVersion.map(v -> v + 1 + "").orElse("?") + ".."
           + offlineVersion.map(String::valueOf).orElse("?") + ")";
+      case "tombstones" -> offlineVersion.map(v -> " (tombstones of offline v" + v + ")").orElse("");
       default -> offlineVersion.map(v -> " (offline v" + v + ")").orElse("");
     };
     double secs = Math.max(0.001, duration.toMillis() / 1000.0);

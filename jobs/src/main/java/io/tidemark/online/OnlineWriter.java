@@ -99,7 +99,7 @@ final class OnlineWriter {
         lastLog = now;
         double secs = Math.max(0.001, (now - start) / 1000.0);
         long eta = Math.round(secs * (tasks - n) / n);
-        LOG.info("materialize {} -> {}: {}/{} tasks done, {} items written, {}/s, ETA {}s", group, table, n, tasks,
+        LOG.info("materialize {} -> {}: {}/{} tasks done, {} items written or deleted, {}/s, ETA {}s", group, table, n, tasks,
             written, Math.round(written / secs), eta);
       }
     }
