@@ -6,6 +6,9 @@ import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.IngestAction;
 import io.tidemark.offline.OfflineStore;
+import io.tidemark.online.MaterializeAction;
+import io.tidemark.online.OnlineStore;
+import io.tidemark.online.ReconcileAction;
 import io.tidemark.training.TrainingSetAction;
 import org.apache.spark.sql.SparkSession;
 
@@ -18,6 +21,7 @@ public final class Tidemark {
   private final TidemarkConfig config;
   private final FeatureRegistry registry;
   private final OfflineStore offlineStore;
+  private OnlineStore onlineStore;
 
   private Tidemark(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
     this.spark = spark;
@@ -43,6 +47,24 @@ public final class Tidemark {
   /** A point-in-time training set over the offline store (see {@link TrainingSetAction}). */
   public TrainingSetAction trainingSet() {
     return new TrainingSetAction(spark, offlineStore, registry);
+  }
+
+  /** Loads the group's latest records into DynamoDB (incremental after the first load; see the action). */
+  public MaterializeAction materialize(String group) {
+    return new MaterializeAction(spark, offlineStore, onlineStore(), registry.group(group));
+  }
+
+  /** Compares a sample of online records with the offline latest values. */
+  public ReconcileAction reconcile(String group) {
+    return new ReconcileAction(spark, offlineStore, onlineStore(), registry.group(group));
+  }
+
+  /** The online client of this project; DynamoDB Local starts on first use when online.endpoint is embedded. */
+  public synchronized OnlineStore onlineStore() {
+    if (onlineStore == null) {
+      onlineStore = OnlineStore.create(config, registry);
+    }
+    return onlineStore;
   }
 
   public SparkSession spark() {

@@ -1,6 +1,8 @@
 package io.tidemark.cli;
 
+import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.online.MaterializeResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -8,7 +10,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "delete", mixinStandardHelpOptions = true,
     description = {"Delete records like SageMaker's DeleteRecord: append tombstones (is_deleted = true) read from a "
         + "file whose columns are the group's record identifier and event time.",
-        "A tombstone hides the record from point-in-time reads at and after its event time."})
+        "A tombstone hides the record from point-in-time reads at and after its event time.",
+        "For an online-enabled, materialized group the record is also deleted online, unless the online item is "
+            + "newer than the tombstone."})
 final class DeleteCommand extends TidemarkCli.JobCommand {
   @Parameters(index = "0", paramLabel = "GROUP", description = "The feature group.")
   String group;
@@ -26,6 +30,13 @@ final class DeleteCommand extends TidemarkCli.JobCommand {
     Progress.info("delete " + group + " ...");
     IngestResult result = context.tidemark().delete(group).from(source, SourceFormats.parse(format)).execute();
     System.out.println(result.summary());
+    FeatureGroup g = context.registry().group(group);
+    if (g.online().enabled() && result.rowsWritten() > 0 && !result.alreadyIngested()
+        && result.tableVersion().isPresent()) {
+      MaterializeResult online = context.tidemark().materialize(group)
+          .tombstonesOf(result.tableVersion().get()).execute();
+      System.out.println(online.summary());
+    }
     return 0;
   }
 }

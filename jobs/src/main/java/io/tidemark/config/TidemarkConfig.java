@@ -26,6 +26,7 @@ public final class TidemarkConfig {
   public static final String DEFAULT_FILE = "tidemark.yaml";
   private static final Set<String> KNOWN_KEYS = Set.of("offline.root", "catalog.database", "catalog.metastore",
       "online.endpoint", "online.region", "online.table_prefix", "online.write_capacity", "online.kms_key",
+      "online.write_concurrency", "online.write_tasks", "online.grace_period",
       "spark.master", "s3.endpoint", "s3.region", "s3.path_style", "s3.access_key", "s3.secret_key", "s3.kms_key");
   /** Sections whose keys are free-form: {@code variables.<name>}, {@code spark.conf.<spark key>}. */
   private static final List<String> OPEN_PREFIXES = List.of("variables.", "spark.conf.");
@@ -90,13 +91,17 @@ public final class TidemarkConfig {
   public static TidemarkConfig forHome(Path home, Map<String, String> overrides) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("TIDEMARK_HOME", home.toString());
-    TidemarkConfig base = load(Optional.empty(), env, false);
-    Map<String, String> merged = new TreeMap<>(base.values);
+    return load(Optional.empty(), env, false).with(overrides);
+  }
+
+  /** This configuration with some settings replaced (tests, embedding). */
+  public TidemarkConfig with(Map<String, String> overrides) {
+    Map<String, String> merged = new TreeMap<>(values);
     overrides.forEach((k, v) -> {
       checkKnown(k, "overrides");
       merged.put(k, v);
     });
-    return new TidemarkConfig(home.toAbsolutePath(), merged);
+    return new TidemarkConfig(home, merged);
   }
 
   /** {@code $TIDEMARK_HOME}, or {@code ~/.tidemark}. */

@@ -1,19 +1,24 @@
 package io.tidemark.demo;
 
 import io.tidemark.Tidemark;
+import io.tidemark.definitions.Durations;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.online.OnlineRecord;
+import io.tidemark.online.OnlineStore;
+import io.tidemark.online.ReconcileResult;
 import io.tidemark.training.OutputFormat;
 import io.tidemark.training.TrainingSetResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Row;
 
 /**
  * The end-to-end demo: generate raw data, ingest every group that has a source, and show the offline tables by
- * name through Spark SQL, build a point-in-time training set. Each later stage (online store) adds itself here.
+ * name through Spark SQL, build a point-in-time training set, then serve the latest values from DynamoDB.
  */
 public final class Demo {
   private final Tidemark tidemark;
@@ -71,6 +76,7 @@ public final class Demo {
     tidemark.spark().sql("SELECT reasons, raw_row FROM " + db + ".users__quarantine ORDER BY raw_row")
         .collectAsList().forEach(r -> out.accept("     " + r.getList(0) + "  " + r.getString(1)));
     TrainingSetResult training = trainingSet();
+    onlineStages();
     return new Result(counts, ingests, training);
   }
 
@@ -93,6 +99,31 @@ public final class Demo {
     out.accept("   manifest: " + r.manifest() + " (rebuild: tidemark training-set --from-manifest " + r.manifest()
         + " --output OTHER)");
     return r;
+  }
+
+  /** Materialize into DynamoDB, read back through the online client, reconcile. */
+  private void onlineStages() {
+    out.accept("== 5. materialize the latest record per id into DynamoDB (online.endpoint = "
+        + tidemark.config().get("online.endpoint") + ")");
+    for (String group : List.of("users", "products")) {
+      out.accept("   " + tidemark.materialize(group).execute().summary());
+    }
+    out.accept("== 6. read records back through the online client (OnlineStore.batchGet / get)");
+    OnlineStore online = tidemark.onlineStore();
+    online.batchGet("products", List.of("p001", "p002", "p003", "p999")).values()
+        .forEach(r -> out.accept("   products " + r.id() + ": " + r.features()));
+    out.accept("   products p999: " + online.get("products", "p999").map(r -> "found").orElse("no such record"));
+    Optional<OnlineRecord> user = online.get("users", "u0001");
+    out.accept("   users u0001: " + user.map(r -> r.features().toString()).orElse("not served: users has an online "
+        + "TTL of " + tidemark.registry().group("users").online().ttl().map(Durations::format).orElse("-")
+        + " after the event time, and the demo profiles are from " + DemoData.START.toString().substring(0, 4)
+        + ", so they have expired (expired items are hidden before DynamoDB's TTL deletes them)"));
+    out.accept("== 7. reconcile: compare online items with the offline latest values (skew check)");
+    for (String group : List.of("users", "products")) {
+      ReconcileResult r = tidemark.reconcile(group).sample(25).execute();
+      out.accept("   " + r.summary());
+      r.examples().forEach(e -> out.accept("     " + e));
+    }
   }
 
   private static String format(Row r) {

@@ -1,0 +1,195 @@
+package io.tidemark.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.tidemark.Tidemark;
+import io.tidemark.asof.AsOf;
+import io.tidemark.config.SparkSessions;
+import io.tidemark.config.TidemarkConfig;
+import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.definitions.SourceFormat;
+import io.tidemark.offline.MetadataColumns;
+import io.tidemark.online.EmbeddedDynamoDb;
+import io.tidemark.online.ItemCodec;
+import io.tidemark.online.ItemSchema;
+import io.tidemark.online.MaterializeResult;
+import io.tidemark.online.OnlineStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * {@code ./bench ddb [--items N] [--threads 2,4,8,16] [--concurrency C] [--tasks T]}: against one in-process DynamoDB Local (HTTP), with the same
+ * items, measures (1) the raw SDK ceiling: plain BatchWriteItem of 25 from T threads into a fresh table, best T;
+ * (2) Tidemark's full load (the whole materialize action: Delta read, latest per id, table creation, writes,
+ * alias switch); (3) Tidemark's incremental load after every record changed (conditional puts). Last line:
+ * {@code ddb-bench: tidemark/raw=<x> incremental/raw=<y> items=<n>}.
+ */
+public final class DdbBench {
+  private static final String GROUP = """
+      name: items
+      description: benchmark items
+      owner: bench
+      record_identifier: item_id
+      event_time: event_time
+      features:
+        - {name: item_id, type: String}
+        - {name: quantity, type: Integral}
+        - {name: price, type: Fractional}
+        - {name: category, type: String}
+        - {name: active, type: Boolean}
+        - {name: updated, type: Timestamp}
+        - {name: event_time, type: Timestamp}
+      online:
+        enabled: true
+      """;
+
+  public static void main(String[] args) throws Exception {
+    int items = 100_000;
+    List<Integer> threads = List.of(2, 4, 8, 16);
+    Map<String, String> settings = new java.util.HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--items" -> items = Integer.parseInt(args[++i]);
+        case "--threads" -> threads = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--concurrency" -> settings.put("online.write_concurrency", args[++i]);
+        case "--tasks" -> settings.put("online.write_tasks", args[++i]);
+        default -> throw new IllegalArgumentException("usage: ./bench ddb [--items N] [--threads 2,4,8,16] "
+            + "[--concurrency C (online.write_concurrency)] [--tasks T (online.write_tasks)]");
+      }
+    }
+    Path home = Path.of(System.getenv().getOrDefault("TIDEMARK_HOME", "jobs/target/bench-home"))
+        .resolve("ddb-" + System.currentTimeMillis()).toAbsolutePath();
+    Files.createDirectories(home.resolve("feature-definitions"));
+    Files.writeString(home.resolve("feature-definitions/items.yaml"), GROUP);
+    String endpoint = EmbeddedDynamoDb.inMemory("bench");
+    settings.putAll(Map.of("online.endpoint", endpoint, "online.table_prefix", "bench_", "catalog.database", "bench"));
+    TidemarkConfig config = TidemarkConfig.forHome(home, settings);
+    SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("ddb-bench")
+        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1");
+    SparkSessions.withTidemarkDefaults(builder);
+    SparkSessions.withEmbeddedMetastore(builder, home);
+    SparkSession spark = builder.enableHiveSupport().getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    Tidemark tm = Tidemark.create(spark, config, FeatureRegistry.load(home.resolve("feature-definitions"),
+        Map.of()));
+    int cores = spark.sparkContext().defaultParallelism();
+    System.out.printf(Locale.ROOT, "ddb-bench: %d items, DynamoDB Local 2.6.1 in-process over HTTP at %s, %d cores,"
+        + " tidemark write_tasks=%s x write_concurrency=%s%n", items, endpoint, cores,
+        config.get("online.write_tasks").equals("0") ? String.valueOf(4 * cores) : config.get("online.write_tasks"),
+        config.get("online.write_concurrency"));
+
+    ingest(tm, spark, home, items, "2030-01-01 00:00:00", 1);
+    ItemSchema schema = ItemSchema.of(tm.registry().group("items"));
+    List<Map<String, AttributeValue>> prepared = new ArrayList<>(items);
+    for (Row r : AsOf.latestPerKey(tm.offlineStore().forGroup(tm.registry().group("items")).read(),
+        schema.key(), schema.eventTimeFeature(), schema.valueNames()).collectAsList()) {
+      Object[] values = schema.valueNames().stream().map(r::getAs).toArray();
+      prepared.add(ItemCodec.item(schema, r.getAs(schema.key()), ItemCodec.instant(r.getAs(schema.eventTimeFeature())),
+          ItemCodec.instant(r.getAs(MetadataColumns.WRITE_TIME)), values));
+    }
+
+    DynamoDbClient client = tm.onlineStore().connection().writer();
+    double raw = 0;
+    for (int t : threads) {
+      double rate = rawLoad(client, "bench_raw_" + t, prepared, t);
+      System.out.printf(Locale.ROOT, "raw BatchWriteItem x25, %2d threads: %,.0f items/s%n", t, rate);
+      raw = Math.max(raw, rate);
+    }
+
+    MaterializeResult full = tm.materialize("items").full(true).execute();
+    double fullRate = full.written() / seconds(full);
+    System.out.println(full.summary());
+    System.out.printf(Locale.ROOT, "tidemark full load: %,.0f items/s (whole action, %.1fs)%n", fullRate,
+        seconds(full));
+
+    ingest(tm, spark, home, items, "2030-01-02 00:00:00", 2);
+    MaterializeResult incremental = tm.materialize("items").execute();
+    double incRate = incremental.written() / seconds(incremental);
+    System.out.println(incremental.summary());
+    System.out.printf(Locale.ROOT, "tidemark incremental (conditional puts): %,.0f items/s (whole action, %.1fs)%n",
+        incRate, seconds(incremental));
+    OnlineStore online = tm.onlineStore();
+    if (online.batchGet("items", List.of("i0000001")).values().stream()
+        .noneMatch(r -> r.eventTime().equals(Instant.parse("2030-01-02T00:00:00Z")))) {
+      throw new IllegalStateException("incremental load did not land");
+    }
+    System.out.printf(Locale.ROOT, "ddb-bench: tidemark/raw=%.2f incremental/raw=%.2f items=%d%n",
+        fullRate / raw, incRate / raw, items);
+    spark.stop();
+    System.exit(0);
+  }
+
+  /** One offline batch: every item, with this event time and values that differ per version. */
+  private static void ingest(Tidemark tm, SparkSession spark, Path home, int items, String eventTime, int version) {
+    String path = home.resolve("raw/v" + version).toString();
+    spark.range(1, items + 1L).select(
+            concat(lit("i"), expr("lpad(cast(id as string), 7, '0')")).as("item_id"),
+            col("id").multiply(version).as("quantity"),
+            col("id").divide(7.0).plus(version).as("price"),
+            concat(lit("category-"), col("id").mod(20).cast("string")).as("category"),
+            col("id").mod(2).equalTo(version % 2).as("active"),
+            expr("timestamp'2029-06-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id)").as("updated"),
+            expr("timestamp'" + eventTime + "'").as("event_time"))
+        .write().mode(SaveMode.Overwrite).parquet(path);
+    tm.ingest("items").source(path, SourceFormat.PARQUET).execute();
+  }
+
+  private static double rawLoad(DynamoDbClient client, String table, List<Map<String, AttributeValue>> items,
+      int threads) throws Exception {
+    client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+        .attributeDefinitions(a -> a.attributeName("item_id").attributeType(ScalarAttributeType.S))
+        .keySchema(k -> k.attributeName("item_id").keyType(KeyType.HASH)));
+    client.waiter().waitUntilTableExists(b -> b.tableName(table));
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long start = System.nanoTime();
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      done.add(pool.submit(() -> {
+        for (int from = next.getAndAdd(25); from < items.size(); from = next.getAndAdd(25)) {
+          List<WriteRequest> batch = items.subList(from, Math.min(items.size(), from + 25)).stream()
+              .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList();
+          while (!batch.isEmpty()) {
+            List<WriteRequest> sending = batch;
+            BatchWriteItemResponse r = client.batchWriteItem(b -> b.requestItems(Map.of(table, sending)));
+            batch = r.unprocessedItems().getOrDefault(table, List.of());
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    return items.size() / secs;
+  }
+
+  private static double seconds(MaterializeResult r) {
+    return r.duration().toNanos() / 1e9;
+  }
+}

@@ -1,0 +1,109 @@
+package io.tidemark.online;
+
+import io.tidemark.config.TidemarkConfig;
+import java.io.Serializable;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Where DynamoDB is, in a form that travels to executors: they build (and cache, one per JVM) their own clients.
+ *
+ * @param endpoint an http(s) URL, or null for the region's AWS endpoint
+ * @param localCredentials true for DynamoDB Local (any credentials work there); false: the default AWS chain
+ * @param interceptors SDK interceptor classes (no-arg constructors) added to every client: metrics, fault injection
+ */
+public record DynamoConnection(String endpoint, String region, boolean localCredentials, List<String> interceptors)
+    implements Serializable {
+  private static final Map<DynamoConnection, DynamoDbClient> WRITERS = new ConcurrentHashMap<>();
+  private static final Map<DynamoConnection, DynamoDbClient> READERS = new ConcurrentHashMap<>();
+
+  public DynamoConnection {
+    interceptors = List.copyOf(interceptors);
+  }
+
+  /**
+   * From {@code online.endpoint}: {@code embedded} starts DynamoDB Local in this JVM with its files under
+   * {@code $TIDEMARK_HOME/online/dynamodb-local}; {@code aws} is the region's DynamoDB; else an endpoint URL.
+   */
+  public static DynamoConnection from(TidemarkConfig config) {
+    String endpoint = config.get("online.endpoint").trim();
+    String region = config.get("online.region").trim();
+    if (endpoint.equals("embedded")) {
+      return new DynamoConnection(EmbeddedDynamoDb.persistent(config.home().resolve("online/dynamodb-local")),
+          region, true, List.of());
+    }
+    if (endpoint.equals("aws")) {
+      return new DynamoConnection(null, region, false, List.of());
+    }
+    if (endpoint.matches("^https?://.+")) {
+      String host = URI.create(endpoint).getHost();
+      boolean local = host != null && (host.equals("localhost") || host.startsWith("127."));
+      return new DynamoConnection(endpoint, region, local, List.of());
+    }
+    throw new IllegalArgumentException("setting online.endpoint = '" + endpoint
+        + "' is not embedded, aws or an http(s):// URL");
+  }
+
+  /** The same connection with these SDK interceptors added to its clients. */
+  public DynamoConnection withInterceptors(List<Class<? extends ExecutionInterceptor>> classes) {
+    List<String> all = new ArrayList<>(interceptors);
+    classes.forEach(c -> all.add(c.getName()));
+    return new DynamoConnection(endpoint, region, localCredentials, all);
+  }
+
+  /** A client without SDK retries: the bulk writer retries itself, with backoff, and counts the retries. */
+  public DynamoDbClient writer() {
+    return WRITERS.computeIfAbsent(this, c -> c.build(false));
+  }
+
+  /** A client with the SDK's standard retries, for reads and table management. */
+  public DynamoDbClient reader() {
+    return READERS.computeIfAbsent(this, c -> c.build(true));
+  }
+
+  /** Where requests go, for messages. */
+  public String describe() {
+    return endpoint == null ? "DynamoDB in " + region : endpoint;
+  }
+
+  private DynamoDbClient build(boolean sdkRetries) {
+    ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
+    if (!sdkRetries) {
+      override.retryStrategy(DefaultRetryStrategy.doNotRetry());
+    }
+    for (String name : interceptors) {
+      try {
+        override.addExecutionInterceptor((ExecutionInterceptor) Class.forName(name).getDeclaredConstructor()
+            .newInstance());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot create SDK interceptor " + name + ": " + e, e);
+      }
+    }
+    AwsCredentialsProvider credentials = localCredentials
+        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("tidemark", "local"))
+        : DefaultCredentialsProvider.builder().build();
+    // explicit Apache client: netty is excluded, and DynamoDB Local in the same JVM needs it (LOCAL-STACK.md)
+    var builder = DynamoDbClient.builder()
+        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(128))
+        .region(Region.of(region))
+        .credentialsProvider(credentials)
+        .overrideConfiguration(override.build());
+    if (endpoint != null) {
+      builder.endpointOverride(URI.create(endpoint));
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,169 @@
+package io.tidemark.online;
+
+import io.tidemark.definitions.FeatureType;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Converts records to DynamoDB items of an {@link ItemSchema} and back, and sizes items as DynamoDB does. */
+public final class ItemCodec {
+  /** DynamoDB's item size limit: 400 KB including attribute names. */
+  public static final int MAX_ITEM_BYTES = 400 * 1024;
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+      .withZone(ZoneOffset.UTC);
+  // DynamoDB numbers: magnitude 1E-130 to 9.99...E+125
+  private static final BigDecimal MAX_NUMBER = new BigDecimal("1E126");
+  private static final BigDecimal MIN_NUMBER = new BigDecimal("1E-130");
+
+  private ItemCodec() {}
+
+  /** The text of a time in items: UTC, microseconds, fixed width. */
+  public static String time(Instant t) {
+    return TIME.format(t);
+  }
+
+  public static Instant parseTime(String text) {
+    return Instant.from(TIME.parse(text));
+  }
+
+  /** An instant from what Spark rows hold for timestamps. */
+  public static Instant instant(Object value) {
+    return value instanceof Timestamp ts ? ts.toInstant() : (Instant) value;
+  }
+
+  /** The key attribute of a record identifier value. */
+  public static AttributeValue key(ItemSchema schema, Object id) {
+    return schema.keyType() == FeatureType.INTEGRAL
+        ? AttributeValue.builder().n(Long.toString(((Number) id).longValue())).build()
+        : AttributeValue.builder().s(id.toString()).build();
+  }
+
+  /**
+   * An item. {@code values} are in {@link ItemSchema#values()} order, as Spark rows hold them (null allowed).
+   *
+   * @throws IllegalArgumentException for a number DynamoDB cannot store (says which record and feature)
+   */
+  public static Map<String, AttributeValue> item(ItemSchema schema, Object id, Instant eventTime, Instant writeTime,
+      Object[] values) {
+    Map<String, AttributeValue> item = new HashMap<>(values.length * 2 + 8);
+    item.put(schema.key(), key(schema, id));
+    for (int i = 0; i < values.length; i++) {
+      ItemSchema.Attribute a = schema.values().get(i);
+      item.put(a.name(), value(schema, id, a, values[i]));
+    }
+    item.put(ItemSchema.EVENT_TIME, AttributeValue.builder().s(time(eventTime)).build());
+    item.put(ItemSchema.WRITE_TIME, AttributeValue.builder().s(time(writeTime)).build());
+    if (schema.hasTtl()) {
+      long expires = eventTime.getEpochSecond() + schema.ttlSeconds();
+      item.put(ItemSchema.EXPIRES_AT, AttributeValue.builder().n(Long.toString(expires)).build());
+    }
+    return item;
+  }
+
+  private static AttributeValue value(ItemSchema schema, Object id, ItemSchema.Attribute a, Object v) {
+    if (v == null) {
+      return AttributeValue.builder().nul(true).build();
+    }
+    return switch (a.type()) {
+      case STRING -> AttributeValue.builder().s((String) v).build();
+      case INTEGRAL -> AttributeValue.builder().n(Long.toString(((Number) v).longValue())).build();
+      case FRACTIONAL -> AttributeValue.builder().n(fractional(schema, id, a, ((Number) v).doubleValue())).build();
+      case BOOLEAN -> AttributeValue.builder().bool((Boolean) v).build();
+      case TIMESTAMP -> AttributeValue.builder().s(time(instant(v))).build();
+    };
+  }
+
+  private static String fractional(ItemSchema schema, Object id, ItemSchema.Attribute a, double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException("feature " + schema.group() + "." + a.name() + " of record " + id + " is "
+          + d + ", which DynamoDB cannot store; fix the offline row (ingest rejects such values)");
+    }
+    BigDecimal b = BigDecimal.valueOf(d);
+    BigDecimal abs = b.abs();
+    if (b.signum() != 0 && (abs.compareTo(MAX_NUMBER) >= 0 || abs.compareTo(MIN_NUMBER) < 0)) {
+      throw new IllegalArgumentException("feature " + schema.group() + "." + a.name() + " of record " + id + " is "
+          + d + ", outside DynamoDB's number range (1E-130 to 9.99E+125 in magnitude)");
+    }
+    // Double.toString is the shortest text that parses back to the same double
+    return Double.toString(d);
+  }
+
+  /**
+   * The item's size by DynamoDB's rules (names + values; a number counts as 1 byte per 2 significant digits + 1),
+   * rounded up so that an item near the limit is reported rather than rejected.
+   */
+  public static int size(Map<String, AttributeValue> item) {
+    int bytes = 0;
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      bytes += utf8(e.getKey());
+      AttributeValue v = e.getValue();
+      if (v.s() != null) {
+        bytes += utf8(v.s());
+      } else if (v.n() != null) {
+        bytes += (v.n().length() + 1) / 2 + 1;
+      } else {
+        bytes += 1;
+      }
+    }
+    return bytes;
+  }
+
+  private static int utf8(String s) {
+    int n = s.length();
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return n;
+  }
+
+  /** Write capacity units an item uses: 1 per started KB. */
+  public static int writeUnits(int bytes) {
+    return Math.max(1, (bytes + 1023) / 1024);
+  }
+
+  /** A record decoded from an item: typed values in definition order, null for NULL or missing attributes. */
+  public static OnlineRecord decode(ItemSchema schema, Map<String, AttributeValue> item, Iterable<String> features) {
+    AttributeValue k = item.get(schema.key());
+    Object id = schema.keyType() == FeatureType.INTEGRAL ? (Object) Long.parseLong(k.n()) : k.s();
+    Instant eventTime = parseTime(item.get(ItemSchema.EVENT_TIME).s());
+    Map<String, ItemSchema.Attribute> byName = new HashMap<>();
+    schema.values().forEach(a -> byName.put(a.name(), a));
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (String f : features) {
+      if (f.equals(schema.key())) {
+        values.put(f, id);
+      } else if (f.equals(schema.eventTimeFeature())) {
+        values.put(f, eventTime);
+      } else {
+        values.put(f, typed(byName.get(f).type(), item.get(f)));
+      }
+    }
+    AttributeValue w = item.get(ItemSchema.WRITE_TIME);
+    AttributeValue x = item.get(ItemSchema.EXPIRES_AT);
+    return new OnlineRecord(schema.group(), id, eventTime, w == null ? null : parseTime(w.s()),
+        x == null ? Optional.empty() : Optional.of(Instant.ofEpochSecond(Long.parseLong(x.n()))), values);
+  }
+
+  private static Object typed(FeatureType type, AttributeValue v) {
+    if (v == null || Boolean.TRUE.equals(v.nul())) {
+      return null;
+    }
+    return switch (type) {
+      case STRING -> v.s();
+      case INTEGRAL -> Long.parseLong(v.n());
+      case FRACTIONAL -> Double.parseDouble(v.n());
+      case BOOLEAN -> v.bool();
+      case TIMESTAMP -> parseTime(v.s());
+    };
+  }
+}

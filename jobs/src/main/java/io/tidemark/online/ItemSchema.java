@@ -1,0 +1,61 @@
+package io.tidemark.online;
+
+import io.tidemark.definitions.FeatureDefinition;
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.definitions.FeatureType;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The shape of a group's online items, small enough to ship to executors.
+ *
+ * <p>An item holds: the record identifier under its feature name (the partition key, S or N); each other
+ * feature under its name (String and Timestamp as S, Integral and Fractional as N, Boolean as BOOL, a null value
+ * as NULL); {@code event_time} and {@code write_time} as S (UTC, {@code 2024-05-01T12:00:00.000000Z}: fixed
+ * width, so string order is time order); and, when the group has an online TTL, {@code expires_at}: N, epoch
+ * seconds of event time + TTL, the table's TTL attribute.
+ *
+ * @param ttlSeconds the group's online TTL in seconds; 0 when it has none
+ */
+public record ItemSchema(String group, String key, FeatureType keyType, String eventTimeFeature,
+    List<Attribute> values, long ttlSeconds) implements Serializable {
+  public static final String EVENT_TIME = "event_time";
+  public static final String WRITE_TIME = "write_time";
+  public static final String EXPIRES_AT = "expires_at";
+  private static final Set<String> RESERVED = Set.of(EVENT_TIME, WRITE_TIME, EXPIRES_AT);
+
+  /** One value feature: its name is also its attribute name. */
+  public record Attribute(String name, FeatureType type) implements Serializable {}
+
+  public ItemSchema {
+    values = List.copyOf(values);
+  }
+
+  public static ItemSchema of(FeatureGroup group) {
+    if (!group.online().enabled()) {
+      throw new IllegalArgumentException("group '" + group.name() + "' is not online-enabled; set online: {enabled: "
+          + "true} in " + group.file() + " to serve it from DynamoDB");
+    }
+    for (String name : group.featureNames()) {
+      if (RESERVED.contains(name) && !name.equals(group.eventTime())) {
+        throw new IllegalArgumentException("feature " + group.name() + "." + name + " in " + group.file()
+            + " has the name of an online item attribute Tidemark sets itself (" + String.join(", ", RESERVED.stream()
+                .sorted().toList()) + "); rename the feature");
+      }
+    }
+    List<Attribute> values = group.valueFeatures().stream()
+        .map((FeatureDefinition f) -> new Attribute(f.name(), f.type())).toList();
+    return new ItemSchema(group.name(), group.recordIdentifier(), group.recordIdentifierFeature().type(),
+        group.eventTime(), values, group.online().ttl().map(d -> d.getSeconds()).orElse(0L));
+  }
+
+  public boolean hasTtl() {
+    return ttlSeconds > 0;
+  }
+
+  /** The value feature names, in definition order. */
+  public List<String> valueNames() {
+    return values.stream().map(Attribute::name).toList();
+  }
+}

@@ -1,0 +1,281 @@
+package io.tidemark.online;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+
+import io.tidemark.asof.AsOf;
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.offline.MetadataColumns;
+import io.tidemark.offline.OfflineStore;
+import io.tidemark.offline.OfflineTable;
+import io.tidemark.util.JobLabel;
+import java.sql.Date;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads a group's latest records into its DynamoDB table: {@code tidemark.materialize("users").execute()}.
+ *
+ * <ul>
+ *   <li>Full ({@link #full}, and always the first time): the latest row per id at the current offline version
+ *       (the as-of core's tie-break) goes into a new table version with plain BatchWriteItem; then the catalog
+ *       alias switches to it in one conditional update and the old version is retired (deleted after the grace
+ *       period). Readers never see a half-loaded table.
+ *   <li>Incremental (default afterwards): only the records changed since the watermark (Delta change data feed);
+ *       each is decided against its whole history, then written with a conditional put (newer event time wins,
+ *       an equal event time keeps the item) or a conditional delete for a winning tombstone. A late row that
+ *       loses to an older-written winner sends nothing. The watermark advances only after every write succeeded,
+ *       so a failed run is simply re-run.
+ * </ul>
+ */
+public final class MaterializeAction {
+  private static final Logger LOG = LoggerFactory.getLogger(MaterializeAction.class);
+  private static final String CHANGED_EVENT_TIME = "_tidemark_changed_event_time";
+  private static final String CHANGED_WRITE_TIME = "_tidemark_changed_write_time";
+
+  private final SparkSession spark;
+  private final OfflineStore offline;
+  private final FeatureGroup group;
+  private final OnlineStore online;
+  private DynamoConnection writeConnection;
+  private boolean full;
+  private Optional<Long> tombstonesOf = Optional.empty();
+  private Clock clock = Clock.systemUTC();
+
+  public MaterializeAction(SparkSession spark, OfflineStore offline, OnlineStore online, FeatureGroup group) {
+    this.spark = spark;
+    this.offline = offline;
+    this.group = group;
+    this.online = online;
+    this.writeConnection = online.connection();
+  }
+
+  /** Reload everything into a new table version and switch the alias to it. */
+  public MaterializeAction full(boolean full) {
+    this.full = full;
+    return this;
+  }
+
+  /**
+   * Apply only the tombstones committed in one offline version (what {@code delete} just wrote), as conditional
+   * deletes on the live table: an online item newer than the tombstone stays. The watermark does not move; the
+   * next incremental run sees these tombstones again and finds nothing left to do.
+   */
+  public MaterializeAction tombstonesOf(long offlineVersion) {
+    this.tombstonesOf = Optional.of(offlineVersion);
+    return this;
+  }
+
+  /** Where the writes go (e.g. the same endpoint with SDK interceptors for metrics or fault injection). */
+  public MaterializeAction writeConnection(DynamoConnection connection) {
+    this.writeConnection = connection;
+    return this;
+  }
+
+  /** "Now" for the catalog (retired_at, grace period). */
+  public MaterializeAction clock(Clock clock) {
+    this.clock = clock;
+    return this;
+  }
+
+  public MaterializeResult execute() {
+    long start = System.nanoTime();
+    ItemSchema schema = ItemSchema.of(group);
+    OfflineTable table = existingTable(offline, group);
+    OnlineConfig config = online.config();
+    OnlineCatalog catalog = online.catalog();
+    OnlineTables tables = new OnlineTables(online.connection().reader(), config);
+    catalog.ensureTable();
+    Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
+    try (JobLabel label = JobLabel.start(spark, "materialize", group.name() + " -> DynamoDB")) {
+      Run run;
+      if (tombstonesOf.isPresent()) {
+        run = tombstones(table, schema, entry, tombstonesOf.get());
+      } else if (full || entry.flatMap(OnlineCatalog.Entry::liveTable).isEmpty()
+          || entry.flatMap(OnlineCatalog.Entry::watermark).isEmpty()) {
+        run = fullLoad(table, schema, catalog, tables, entry, label);
+      } else {
+        run = incremental(table, schema, catalog, tables, entry.get(), label);
+      }
+      List<String> dropped = dropRetired(catalog, tables);
+      return MaterializeResult.of(group.name(), run.mode, run.table, run.from, run.to, run.stats, dropped,
+          Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  /** The group's offline table, which must exist: online data comes from it. */
+  static OfflineTable existingTable(OfflineStore offline, FeatureGroup group) {
+    OfflineTable table = offline.forGroup(group);
+    if (!table.exists()) {
+      throw new IllegalStateException("group '" + group.name() + "' has no offline table " + table.tableName()
+          + " yet; run: tidemark ingest " + group.name());
+    }
+    return table;
+  }
+
+  private record Run(String mode, String table, Optional<Long> from, Optional<Long> to, WriteStats stats) {}
+
+  private Run fullLoad(OfflineTable table, ItemSchema schema, OnlineCatalog catalog, OnlineTables tables,
+      Optional<OnlineCatalog.Entry> entry, JobLabel label) {
+    Optional<Long> version = table.version();
+    Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
+    entry.flatMap(OnlineCatalog.Entry::loadingTable).ifPresent(abandoned -> {
+      // a full reload that never switched: no reader ever used it
+      LOG.info("materialize {}: deleting {}, left by a full reload that did not finish", group.name(), abandoned);
+      tables.delete(abandoned);
+      catalog.clearLoading(group.name());
+    });
+    long next = entry.map(OnlineCatalog.Entry::lastVersion).orElse(0L) + 1;
+    String name = tables.versionTable(group.name(), next);
+    catalog.beginLoad(group.name(), entry, name, next);
+    tables.createGroupTable(name, schema);
+    label.step("materialize: " + group.name() + ": full load of offline v" + version.map(String::valueOf)
+        .orElse("(parquet)") + " into " + name);
+    int tasks = OnlineWriter.tasks(spark, online.config());
+    Dataset<Row> snapshot = AsOf.latestPerKey(OnlineWriter.spread(history.select(columns(schema)), schema.key(),
+        tasks), schema.key(), schema.eventTimeFeature(), schema.valueNames());
+    WriteStats stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
+    catalog.switchLive(group.name(), name, version, entry.flatMap(OnlineCatalog.Entry::liveTable), clock.instant());
+    LOG.info("materialize {}: alias now points to {} (offline v{})", group.name(), name,
+        version.map(String::valueOf).orElse("-"));
+    return new Run("full", name, Optional.empty(), version, stats);
+  }
+
+  private Run incremental(OfflineTable table, ItemSchema schema, OnlineCatalog catalog, OnlineTables tables,
+      OnlineCatalog.Entry entry, JobLabel label) {
+    long watermark = entry.watermark().orElseThrow();
+    String live = entry.liveTable().orElseThrow();
+    long version = table.version().orElseThrow(() -> new IllegalStateException("group " + group.name()
+        + " has no Delta versions; run: tidemark materialize " + group.name() + " --full"));
+    if (version < watermark) {
+      throw new IllegalStateException("offline table " + table.tableName() + " is at version " + version
+          + " but online table " + live + " reflects version " + watermark + ": the offline table was recreated; "
+          + "run: tidemark materialize " + group.name() + " --full");
+    }
+    tables.checkKey(live, schema);
+    if (schema.hasTtl()) {
+      tables.ensureTtl(live);
+    }
+    if (version == watermark) {
+      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), WriteStats.ZERO);
+    }
+    label.step("materialize: " + group.name() + ": changes of offline v" + (watermark + 1) + ".." + version);
+    Dataset<Row> changed = AsOf.latestPerKey(changes(table, watermark + 1, version).select(columns(schema)),
+            schema.key(), schema.eventTimeFeature(), schema.valueNames())
+        .select(col(schema.key()), col(schema.eventTimeFeature()).as(CHANGED_EVENT_TIME),
+            col(MetadataColumns.WRITE_TIME).as(CHANGED_WRITE_TIME))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row bounds = changed.agg(min(CHANGED_EVENT_TIME), count(lit(1))).first();
+      WriteStats stats = WriteStats.ZERO;
+      if (bounds.getLong(1) > 0) {
+        Instant earliest = ItemCodec.instant(bounds.get(0));
+        // a record's winner is at least as new as its newest change: older history cannot win
+        Dataset<Row> history = table.readVersion(version)
+            .where(col(MetadataColumns.EVENT_DATE).geq(lit(Date.valueOf(LocalDate.ofInstant(earliest,
+                ZoneOffset.UTC)))))
+            .where(col(schema.eventTimeFeature()).geq(lit(java.sql.Timestamp.from(earliest))))
+            .join(changed.select(schema.key()), schema.key(), "left_semi")
+            .select(columns(schema));
+        Dataset<Row> winners = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
+            schema.valueNames());
+        Dataset<Row> decided = winners.join(changed, schema.key())
+            .withColumn(WriteJob.FROM_CHANGES, col(schema.eventTimeFeature()).equalTo(col(CHANGED_EVENT_TIME))
+                .and(col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME))))
+            .drop(CHANGED_EVENT_TIME, CHANGED_WRITE_TIME);
+        label.step("materialize: " + group.name() + ": write " + bounds.getLong(1) + " changed records to " + live);
+        stats = OnlineWriter.write(spark, OnlineWriter.spread(decided, schema.key(),
+            OnlineWriter.tasks(spark, online.config())), writeConnection, live, schema, false, online.config());
+      }
+      if (!catalog.advanceWatermark(group.name(), live, version, clock.instant())) {
+        LOG.warn("materialize {}: a full reload replaced {} meanwhile; its own watermark stands", group.name(),
+            live);
+      }
+      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats);
+    } finally {
+      changed.unpersist();
+    }
+  }
+
+  private Run tombstones(OfflineTable table, ItemSchema schema, Optional<OnlineCatalog.Entry> entry, long version) {
+    Optional<String> live = entry.flatMap(OnlineCatalog.Entry::liveTable);
+    if (live.isEmpty()) {
+      return new Run("tombstones", "(not materialized)", Optional.empty(), entry.flatMap(
+          OnlineCatalog.Entry::watermark), WriteStats.ZERO);
+    }
+    Dataset<Row> deletes = AsOf.latestPerKey(changes(table, version, version)
+            .where(col(MetadataColumns.IS_DELETED)).select(columns(schema)),
+        schema.key(), schema.eventTimeFeature(), schema.valueNames())
+        .withColumn(WriteJob.FROM_CHANGES, lit(true));
+    WriteStats stats = OnlineWriter.write(spark, deletes, writeConnection, live.get(), schema, false,
+        online.config());
+    return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats);
+  }
+
+  /** Rows appended in offline versions {@code from..to} (the offline store is append-only). */
+  private Dataset<Row> changes(OfflineTable table, long from, long to) {
+    try {
+      return spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", from)
+          .option("endingVersion", to).load(table.location())
+          .where(col("_change_type").isin("insert", "update_postimage"));
+    } catch (Exception e) {
+      if (e instanceof AnalysisException || String.valueOf(e.getMessage()).contains("hange")) {
+        throw new IllegalStateException("cannot read the change data feed of " + table.tableName() + " for versions "
+            + from + ".." + to + " (" + e.getMessage() + "); run: tidemark materialize " + group.name()
+            + " --full", e);
+      }
+      throw e;
+    }
+  }
+
+  private static Column[] columns(ItemSchema schema) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(col(schema.key()));
+    cols.add(col(schema.eventTimeFeature()));
+    cols.add(col(MetadataColumns.WRITE_TIME));
+    cols.add(col(MetadataColumns.IS_DELETED));
+    schema.valueNames().forEach(v -> cols.add(col(v)));
+    return cols.toArray(Column[]::new);
+  }
+
+  /** Deletes replaced tables whose grace period has ended. */
+  private List<String> dropRetired(OnlineCatalog catalog, OnlineTables tables) {
+    Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
+    if (entry.isEmpty() || entry.get().retired().isEmpty()) {
+      return List.of();
+    }
+    Instant now = clock.instant();
+    List<String> dropped = new ArrayList<>();
+    List<OnlineCatalog.Retired> keep = new ArrayList<>();
+    for (OnlineCatalog.Retired r : entry.get().retired()) {
+      if (!r.retiredAt().plus(online.config().gracePeriod()).isAfter(now)) {
+        tables.delete(r.table());
+        dropped.add(r.table());
+      } else {
+        keep.add(r);
+      }
+    }
+    if (!dropped.isEmpty()) {
+      catalog.keepRetired(group.name(), keep);
+      LOG.info("materialize {}: deleted replaced tables {} (grace period {} over)", group.name(), dropped,
+          online.config().gracePeriod());
+    }
+    return dropped;
+  }
+}

@@ -1,0 +1,106 @@
+package io.tidemark.online;
+
+import io.tidemark.definitions.FeatureType;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.SSESpecification;
+import software.amazon.awssdk.services.dynamodb.model.SSEType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+
+/**
+ * DynamoDB table management: one table per online group and version ({@code <prefix><group>__v<n>}), partition key
+ * = the record identifier, on-demand billing, TTL on {@code expires_at} when the group has an online TTL, and the
+ * configured KMS key.
+ */
+final class OnlineTables {
+  private final DynamoDbClient client;
+  private final OnlineConfig config;
+
+  OnlineTables(DynamoDbClient client, OnlineConfig config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  String versionTable(String group, long version) {
+    return config.tablePrefix() + group + "__v" + version;
+  }
+
+  /** Creates a table and waits until it is active; with TTL enabled when the schema has a TTL. */
+  void create(String table, String key, ScalarAttributeType keyType, Optional<ItemSchema> ttlOf) {
+    CreateTableRequest.Builder request = CreateTableRequest.builder().tableName(table)
+        .attributeDefinitions(AttributeDefinition.builder().attributeName(key).attributeType(keyType).build())
+        .keySchema(KeySchemaElement.builder().attributeName(key).keyType(KeyType.HASH).build())
+        .billingMode(BillingMode.PAY_PER_REQUEST);
+    config.kmsKey().ifPresent(k -> request.sseSpecification(SSESpecification.builder().enabled(true)
+        .sseType(SSEType.KMS).kmsMasterKeyId(k).build()));
+    try {
+      client.createTable(request.build());
+    } catch (ResourceInUseException e) {
+      // created meanwhile by another run: fine, it has the same shape
+    }
+    client.waiter().waitUntilTableExists(b -> b.tableName(table));
+    ttlOf.filter(ItemSchema::hasTtl).ifPresent(s -> ensureTtl(table));
+  }
+
+  void createGroupTable(String table, ItemSchema schema) {
+    create(table, schema.key(), keyType(schema), Optional.of(schema));
+  }
+
+  /** Turns on TTL on {@code expires_at} unless it is on (the group may have gained an online TTL). */
+  void ensureTtl(String table) {
+    TimeToLiveStatus status = client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription()
+        .timeToLiveStatus();
+    if (status != TimeToLiveStatus.ENABLED && status != TimeToLiveStatus.ENABLING) {
+      client.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(
+          t -> t.enabled(true).attributeName(ItemSchema.EXPIRES_AT)));
+    }
+  }
+
+  /** Fails when the live table's key no longer matches the definition (renamed or retyped identifier). */
+  void checkKey(String table, ItemSchema schema) {
+    TableDescription d = describe(table).orElseThrow(() -> new IllegalStateException("online table " + table
+        + " of group " + schema.group() + " is missing; run: tidemark materialize " + schema.group() + " --full"));
+    String key = d.keySchema().get(0).attributeName();
+    ScalarAttributeType type = d.attributeDefinitions().stream().filter(a -> a.attributeName().equals(key))
+        .findFirst().orElseThrow().attributeType();
+    if (!key.equals(schema.key()) || type != keyType(schema)) {
+      throw new IllegalStateException("online table " + table + " is keyed by " + key + " (" + type + ") but group "
+          + schema.group() + " now identifies records by " + schema.key() + " (" + keyType(schema) + "); run: "
+          + "tidemark materialize " + schema.group() + " --full");
+    }
+  }
+
+  Optional<TableDescription> describe(String table) {
+    try {
+      return Optional.of(client.describeTable(b -> b.tableName(table)).table());
+    } catch (ResourceNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  void delete(String table) {
+    try {
+      client.deleteTable(b -> b.tableName(table));
+    } catch (ResourceNotFoundException e) {
+      // already gone
+    }
+  }
+
+  List<String> list() {
+    return client.listTablesPaginator(b -> b.build()).tableNames().stream().toList();
+  }
+
+  static ScalarAttributeType keyType(ItemSchema schema) {
+    return schema.keyType() == FeatureType.INTEGRAL ? ScalarAttributeType.N : ScalarAttributeType.S;
+  }
+}

@@ -1,0 +1,153 @@
+package io.tidemark.online;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.tidemark.asof.AsOf;
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.offline.MetadataColumns;
+import io.tidemark.offline.OfflineStore;
+import io.tidemark.offline.OfflineTable;
+import io.tidemark.util.JobLabel;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Training/serving skew check: samples record ids from the offline "latest as of now" (the as-of core's
+ * snapshot), reads them from the online store and compares event time and every feature value exactly.
+ * {@code tidemark.reconcile("users").sample(100).execute()}.
+ */
+public final class ReconcileAction {
+  private static final int EXAMPLES = 10;
+
+  private final SparkSession spark;
+  private final OfflineStore offline;
+  private final OnlineStore online;
+  private final FeatureGroup group;
+  private int sample = 100;
+  private long seed = 1;
+  private Clock clock = Clock.systemUTC();
+
+  public ReconcileAction(SparkSession spark, OfflineStore offline, OnlineStore online, FeatureGroup group) {
+    this.spark = spark;
+    this.offline = offline;
+    this.online = online;
+    this.group = group;
+  }
+
+  /** How many record ids to check (default 100). */
+  public ReconcileAction sample(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("reconcile --sample must be at least 1, got " + n);
+    }
+    this.sample = n;
+    return this;
+  }
+
+  /** Which ids are sampled: the same seed picks the same ids. */
+  public ReconcileAction seed(long seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  public ReconcileAction clock(Clock clock) {
+    this.clock = clock;
+    return this;
+  }
+
+  public ReconcileResult execute() {
+    ItemSchema schema = ItemSchema.of(group);
+    OfflineTable table = MaterializeAction.existingTable(offline, group);
+    OnlineCatalog.Entry entry = online.catalog().find(group.name()).filter(e -> e.liveTable().isPresent())
+        .orElseThrow(() -> new IllegalStateException("group '" + group.name() + "' was never materialized; run: "
+            + "tidemark materialize " + group.name()));
+    List<Row> rows;
+    Optional<Long> version;
+    try (JobLabel label = JobLabel.start(spark, "reconcile", group.name() + ": sample " + sample + " ids")) {
+      version = table.version();
+      Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
+      rows = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(), schema.valueNames())
+          .orderBy(xxhash64(col(schema.key()), lit(seed)), col(schema.key()))
+          .limit(sample).collectAsList();
+    }
+    OnlineStore reader = online.withConsistentReads(true).withAliasCache(java.time.Duration.ZERO);
+    Map<Object, OnlineRecord> served = reader.batchGetIncludingExpired(group.name(),
+        rows.stream().map(r -> r.getAs(schema.key())).toList());
+    Instant now = clock.instant();
+    long matched = 0;
+    long missing = 0;
+    long stale = 0;
+    long mismatched = 0;
+    List<String> examples = new ArrayList<>();
+    int[] shown = new int[3];
+    for (Row r : rows) {
+      Object id = OnlineStore.normalizeId(schema, r.getAs(schema.key()));
+      Instant eventTime = ItemCodec.instant(r.getAs(schema.eventTimeFeature()));
+      boolean deleted = r.<Boolean>getAs(MetadataColumns.IS_DELETED);
+      boolean expired = schema.hasTtl() && !eventTime.plusSeconds(schema.ttlSeconds()).isAfter(now);
+      OnlineRecord rec = served.get(id);
+      boolean visible = rec != null && !rec.expiredAt(now);
+      String problem = null;
+      int kind = -1;
+      if (!deleted && !expired) {
+        if (rec == null) {
+          kind = 0;
+          problem = "missing: offline latest at " + eventTime + " is not online";
+        } else if (rec.eventTime().isBefore(eventTime)) {
+          kind = 1;
+          problem = "stale: online " + rec.eventTime() + " < offline " + eventTime;
+        } else if (rec.eventTime().isAfter(eventTime)) {
+          kind = 2;
+          problem = "mismatched: online " + rec.eventTime() + " is newer than offline " + eventTime;
+        } else if (!visible) {
+          kind = 1;
+          problem = "stale: online item expired at " + rec.expiresAt().orElseThrow();
+        } else {
+          problem = differences(schema, r, rec);
+          kind = problem == null ? -1 : 2;
+        }
+      } else if (visible) {
+        String why = deleted ? "deleted offline at " + eventTime : "expired offline (event time " + eventTime + ")";
+        kind = rec.eventTime().isAfter(eventTime) ? 2 : 1;
+        problem = (kind == 1 ? "stale: " : "mismatched: ") + why + " but served with event time " + rec.eventTime();
+      }
+      switch (kind) {
+        case 0 -> missing++;
+        case 1 -> stale++;
+        case 2 -> mismatched++;
+        default -> matched++;
+      }
+      if (kind >= 0 && shown[kind]++ < EXAMPLES) {
+        examples.add(id + ": " + problem);
+      }
+    }
+    return new ReconcileResult(group.name(), entry.liveTable().get(), version, entry.watermark(), rows.size(),
+        matched, missing, stale, mismatched, examples);
+  }
+
+  /** Null when every value matches; else which features differ and how. */
+  private static String differences(ItemSchema schema, Row offlineRow, OnlineRecord rec) {
+    Map<String, String> diffs = new LinkedHashMap<>();
+    for (ItemSchema.Attribute a : schema.values()) {
+      Object expected = offlineRow.getAs(a.name());
+      if (expected instanceof java.sql.Timestamp || expected instanceof Instant) {
+        expected = ItemCodec.instant(expected);
+      }
+      Object actual = rec.get(a.name());
+      if (!Objects.equals(expected, actual)) {
+        diffs.put(a.name(), "online " + actual + " != offline " + expected);
+      }
+    }
+    return diffs.isEmpty() ? null : "mismatched at the same event time: " + diffs;
+  }
+}
