@@ -28,6 +28,7 @@ public final class TidemarkConfig {
       "online.endpoint", "online.region", "online.table_prefix", "online.write_capacity", "online.kms_key",
       "online.write_concurrency", "online.write_tasks", "online.grace_period",
       "spark.master", "s3.endpoint", "s3.region", "s3.path_style", "s3.access_key", "s3.secret_key", "s3.kms_key");
+  private static final Set<String> SECTIONS = Set.of("offline", "catalog", "online", "s3", "spark", "variables");
   /** Sections whose keys are free-form: {@code variables.<name>}, {@code spark.conf.<spark key>}. */
   private static final List<String> OPEN_PREFIXES = List.of("variables.", "spark.conf.");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -205,7 +206,8 @@ public final class TidemarkConfig {
     }
     String rest = name.substring("TIDEMARK_".length()).toLowerCase(Locale.ROOT);
     int cut = rest.indexOf('_');
-    if (cut <= 0) {
+    // only the settings' sections: TIDEMARK_JAVA_OPTS, TIDEMARK_DEFINITIONS, ... belong to the launchers
+    if (cut <= 0 || !SECTIONS.contains(rest.substring(0, cut))) {
       return Optional.empty();
     }
     return Optional.of(rest.substring(0, cut) + "." + rest.substring(cut + 1));

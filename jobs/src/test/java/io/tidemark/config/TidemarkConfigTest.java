@@ -60,8 +60,8 @@ class TidemarkConfigTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TidemarkConfig.load(Optional.of(file), Map.of("TIDEMARK_HOME", dir.toString())));
     assertEquals(file + ": unknown setting 'offline.rot'; known settings: catalog.database, catalog.metastore, "
-        + "offline.root, online.endpoint, online.kms_key, online.region, online.table_prefix, online.write_capacity, "
-        + "s3.access_key, s3.endpoint, s3.kms_key, s3.path_style, s3.region, s3.secret_key, spark.master, "
+        + "offline.root, online.endpoint, online.grace_period, online.kms_key, online.region, online.table_prefix, "
+        + "online.write_capacity, online.write_concurrency, online.write_tasks, s3.access_key, s3.endpoint, s3.kms_key, s3.path_style, s3.region, s3.secret_key, spark.master, "
         + "variables.<name>, spark.conf.<spark setting>", e.getMessage());
     IllegalArgumentException env = assertThrows(IllegalArgumentException.class, () -> TidemarkConfig.load(
         Optional.empty(), Map.of("TIDEMARK_HOME", dir.toString(), "TIDEMARK_OFFLINE_ROUTE", "x")));
@@ -69,6 +69,10 @@ class TidemarkConfigTest {
         + "'offline.route'"), env.getMessage());
     assertThrows(IllegalArgumentException.class,
         () -> TidemarkConfig.load(Optional.of(dir.resolve("missing.yaml")), Map.of()));
+    // launcher variables are not settings
+    TidemarkConfig ok = TidemarkConfig.load(Optional.empty(), Map.of("TIDEMARK_HOME", dir.toString(),
+        "TIDEMARK_JAVA_OPTS", "-Xmx8g", "TIDEMARK_DEFINITIONS", "/defs", "TIDEMARK_RUNNER", "emr"));
+    assertEquals("tidemark", ok.database());
   }
 
   @Test

@@ -47,9 +47,17 @@ class AirflowDagsTest {
   }
 
   static List<String> lint(Path dagDir) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("/usr/bin/python3", REPO.resolve("jobs/src/test/python/lint_dags.py").toString(),
-        dagDir.toString(), "--commands", commands.toString(), "--groups", groups.toString())
-        .redirectErrorStream(true).start();
+    return lint(dagDir, "emr-serverless");
+  }
+
+  static List<String> lint(Path dagDir, String runner) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3",
+        REPO.resolve("jobs/src/test/python/lint_dags.py").toString(), dagDir.toString(), "--commands",
+        commands.toString(), "--groups", groups.toString()).redirectErrorStream(true);
+    // the DAGs are generated from the definitions, as in a deployment with TIDEMARK_DEFINITIONS set
+    pb.environment().put("TIDEMARK_DEFINITIONS", REPO.resolve("feature-definitions").toString());
+    pb.environment().put("TIDEMARK_RUNNER", runner);
+    Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = p.waitFor();
     return List.of(String.valueOf(exit), output.strip());
@@ -59,6 +67,9 @@ class AirflowDagsTest {
   void shippedDagsPassTheLint() throws Exception {
     // 3 feature groups -> 3 pipelines (ingest + sensor, materialize + sensor for online groups) + the training-set DAG
     assertEquals(List.of("0", "dag-lint: ok: 3 files, 4 DAGs, 14 tasks"), lint(REPO.resolve("airflow-dags")));
+    // the same DAGs on an EMR cluster: EmrAddStepsOperator + EmrStepSensor running spark-submit steps
+    assertEquals(List.of("0", "dag-lint: ok: 3 files, 4 DAGs, 14 tasks"),
+        lint(REPO.resolve("airflow-dags"), "emr"));
   }
 
   @Test
