@@ -43,8 +43,10 @@ public record MaterializeResult(String group, String mode, String table, Optiona
   /** One line for logs. */
   public String summary() {
     String versions = switch (mode) {
-      case "incremental" -> " (offline v" + fromVersion.map(v -> v + 1 + "").orElse("?") + ".."
-          + offlineVersion.map(String::valueOf).orElse("?") + ")";
+      case "incremental" -> fromVersion.isPresent() && fromVersion.equals(offlineVersion)
+          ? " (offline v" + offlineVersion.get() + ": no new versions)"
+          : " (offline v" + fromVersion.map(v -> v + 1 + "").orElse("?") + ".."
+              + offlineVersion.map(String::valueOf).orElse("?") + ")";
       case "tombstones" -> offlineVersion.map(v -> " (tombstones of offline v" + v + ")").orElse("");
       default -> offlineVersion.map(v -> " (offline v" + v + ")").orElse("");
     };
