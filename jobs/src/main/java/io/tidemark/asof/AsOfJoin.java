@@ -243,9 +243,15 @@ public final class AsOfJoin {
       AsOfMerge.Layout layout, StructType outSchema) {
     Encoder<Object> keyEncoder = (Encoder<Object>) (Encoder<?>) (keyType.equals(DataTypes.LongType)
         ? Encoders.LONG() : Encoders.STRING());
-    KeyValueGroupedDataset<Object, Row> s = spineSide.groupBy(col(KEY)).as(keyEncoder,
-        Encoders.row(spineSide.schema()));
-    KeyValueGroupedDataset<Object, Row> h = history.groupBy(col(KEY)).as(keyEncoder, Encoders.row(history.schema()));
+    // cogroup requires both grouping keys to have the same type including nullability (a literal key is not null)
+    Column nullableKey = org.apache.spark.sql.functions.when(col(KEY).isNull(), lit(null).cast(keyType))
+        .otherwise(col(KEY));
+    Dataset<Row> spineKeyed = spineSide.withColumn(KEY, nullableKey);
+    Dataset<Row> historyKeyed = history.withColumn(KEY, nullableKey);
+    KeyValueGroupedDataset<Object, Row> s = spineKeyed.groupBy(col(KEY)).as(keyEncoder,
+        Encoders.row(spineKeyed.schema()));
+    KeyValueGroupedDataset<Object, Row> h = historyKeyed.groupBy(col(KEY)).as(keyEncoder,
+        Encoders.row(historyKeyed.schema()));
     return s.cogroupSorted(h, new Column[] {col(TIME)}, new Column[] {col(ELIGIBLE)},
         (key, spineRows, historyRows) -> new AsOfMerge(layout, spineRows, historyRows), Encoders.row(outSchema));
   }
