@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -46,9 +45,5 @@ final class BatchFingerprint {
       }
     }
     return Hashing.sha256Hex(text.toString());
-  }
-
-  static String sortedOptions(java.util.Map<String, String> options) {
-    return new TreeMap<>(options).toString();
   }
 }

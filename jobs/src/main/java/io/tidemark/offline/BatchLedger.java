@@ -4,7 +4,6 @@ import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -43,16 +42,22 @@ public final class BatchLedger {
     this.location = location;
   }
 
+  /** The batch, if committed; filtered in Spark, so a long ledger is never collected to the driver. */
   public Optional<Entry> find(String group, String batchId) {
-    return entries(group).stream().filter(e -> e.batchId().equals(batchId)).findFirst();
+    return query(functions.col("group_name").equalTo(group).and(functions.col("batch_id").equalTo(batchId)))
+        .stream().findFirst();
   }
 
   /** The group's batches, newest first. */
   public List<Entry> entries(String group) {
+    return query(functions.col("group_name").equalTo(group));
+  }
+
+  private List<Entry> query(org.apache.spark.sql.Column condition) {
     if (!DeltaTable.isDeltaTable(spark, location)) {
       return List.of();
     }
-    return spark.read().format("delta").load(location).where(functions.col("group_name").equalTo(group))
+    return spark.read().format("delta").load(location).where(condition)
         .orderBy(functions.col("write_time").desc()).collectAsList().stream().map(BatchLedger::toEntry).toList();
   }
 
@@ -66,9 +71,5 @@ public final class BatchLedger {
   private static Entry toEntry(Row r) {
     return new Entry(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5),
         r.getLong(6), r.isNullAt(7) ? null : r.getLong(7), r.getTimestamp(8), r.getTimestamp(9));
-  }
-
-  Dataset<Row> read() {
-    return spark.read().format("delta").load(location);
   }
 }

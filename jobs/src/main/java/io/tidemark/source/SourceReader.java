@@ -1,7 +1,6 @@
 package io.tidemark.source;
 
 import io.tidemark.definitions.SourceDefinition;
-import io.tidemark.definitions.SourceFormat;
 import io.tidemark.definitions.SourceInput;
 import java.util.HashMap;
 import java.util.Map;
@@ -88,10 +87,5 @@ public final class SourceReader {
     }
     int nl = message.indexOf('\n');
     return nl < 0 ? message : message.substring(0, nl);
-  }
-
-  /** The formats' names, for help texts. */
-  public static String formats() {
-    return SourceFormat.allowedNames();
   }
 }
