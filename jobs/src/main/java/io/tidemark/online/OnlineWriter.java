@@ -45,8 +45,7 @@ final class OnlineWriter {
       ItemSchema schema, boolean fresh, OnlineConfig config) {
     JavaRDD<Row> rdd = rows.toJavaRDD();
     int partitions = rdd.getNumPartitions();
-    int slots = Math.max(1, Math.min(partitions, spark.sparkContext().defaultParallelism()));
-    double share = config.writeCapacity() > 0 ? (double) config.writeCapacity() / slots : 0;
+    double share = capacityShare(config.writeCapacity(), partitions, spark.sparkContext().defaultParallelism());
     WriteJob job = new WriteJob(connection, table, schema, fresh, config.writeConcurrency(), share);
     LongAccumulator items = spark.sparkContext().longAccumulator("tidemark items written to " + table);
     Progress progress = new Progress(schema.group(), table, partitions, items);
@@ -58,6 +57,11 @@ final class OnlineWriter {
     } finally {
       spark.sparkContext().removeSparkListener(progress);
     }
+  }
+
+  /** Write units per second of one task: the capacity split over the tasks that can run at once (0: no limit). */
+  static double capacityShare(long capacity, int tasks, int parallelism) {
+    return capacity > 0 ? (double) capacity / Math.max(1, Math.min(tasks, parallelism)) : 0;
   }
 
   /** Logs, at most every few seconds, how far the write job is, from its finished tasks. */

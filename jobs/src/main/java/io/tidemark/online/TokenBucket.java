@@ -6,13 +6,39 @@ package io.tidemark.online;
  * unused units (the burst). A rate of 0 means no limit.
  */
 final class TokenBucket {
+  /** Time and sleeping, replaceable so tests can check the pacing exactly. */
+  interface Ticker {
+    Ticker SYSTEM = new Ticker() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void sleepNanos(long nanos) throws InterruptedException {
+        Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      }
+    };
+
+    long nanoTime();
+
+    void sleepNanos(long nanos) throws InterruptedException;
+  }
+
   private final double perSecond;
+  private final Ticker ticker;
   private double available;
-  private long last = System.nanoTime();
+  private long last;
 
   TokenBucket(double perSecond) {
+    this(perSecond, Ticker.SYSTEM);
+  }
+
+  TokenBucket(double perSecond, Ticker ticker) {
     this.perSecond = perSecond;
+    this.ticker = ticker;
     this.available = perSecond;
+    this.last = ticker.nanoTime();
   }
 
   /** Takes {@code units}, sleeping until the bucket can afford them. */
@@ -22,14 +48,14 @@ final class TokenBucket {
     }
     long waitNanos;
     synchronized (this) {
-      long now = System.nanoTime();
+      long now = ticker.nanoTime();
       available = Math.min(perSecond, available + (now - last) / 1e9 * perSecond);
       last = now;
       available -= units;
-      waitNanos = available >= 0 ? 0 : (long) (-available / perSecond * 1e9);
+      waitNanos = available >= 0 ? 0 : (long) Math.ceil(-available / perSecond * 1e9);
     }
     if (waitNanos > 0) {
-      Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+      ticker.sleepNanos(waitNanos);
     }
   }
 }

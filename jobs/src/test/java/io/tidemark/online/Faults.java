@@ -21,10 +21,12 @@ import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.SSESpecification;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /** SDK interceptors that record, throttle or crash requests, to test the writer and client against real faults. */
@@ -35,7 +37,10 @@ final class Faults {
     return r instanceof BatchWriteItemRequest || r instanceof PutItemRequest || r instanceof DeleteItemRequest;
   }
 
-  /** Records each request as "Operation count" (items or keys), before any other interceptor changes it. */
+  /**
+   * Records each request as "Operation count" (items or keys), "Operation id" or "CreateTable name sse...", before
+   * any other interceptor changes it.
+   */
   public static final class Recorder implements ExecutionInterceptor {
     static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
 
@@ -50,6 +55,22 @@ final class Faults {
         CALLS.add("PutItem " + p.item().get("user_id").s());
       } else if (r instanceof DeleteItemRequest d) {
         CALLS.add("DeleteItem " + d.key().get("user_id").s());
+      } else if (r instanceof CreateTableRequest c) {
+        SSESpecification sse = c.sseSpecification();
+        CALLS.add("CreateTable " + c.tableName() + (sse == null ? "" : " sse enabled=" + sse.enabled() + " type="
+            + sse.sseTypeAsString() + " key=" + sse.kmsMasterKeyId()));
+      }
+    }
+  }
+
+  /** Records when each write request leaves the writer (after its token bucket let it go). */
+  public static final class WriteTimes implements ExecutionInterceptor {
+    static final ConcurrentLinkedQueue<Long> NANOS = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (isWrite(context.request())) {
+        NANOS.add(System.nanoTime());
       }
     }
   }
