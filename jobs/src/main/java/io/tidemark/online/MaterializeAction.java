@@ -20,6 +20,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -46,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MaterializeAction {
   private static final Logger LOG = LoggerFactory.getLogger(MaterializeAction.class);
+  /** How often a running full reload renews its heartbeat, and how long after the last one it counts as dead. */
+  static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(30);
+  static final Duration LOAD_LEASE = Duration.ofMinutes(5);
   private static final String CHANGED_EVENT_TIME = "_tidemark_changed_event_time";
   private static final String CHANGED_WRITE_TIME = "_tidemark_changed_write_time";
 
@@ -135,26 +141,72 @@ public final class MaterializeAction {
       Optional<OnlineCatalog.Entry> entry, JobLabel label) {
     Optional<Long> version = table.version();
     Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
-    entry.flatMap(OnlineCatalog.Entry::loadingTable).ifPresent(abandoned -> {
-      // a full reload that never switched: no reader ever used it
-      LOG.info("materialize {}: deleting {}, left by a full reload that did not finish", group.name(), abandoned);
-      tables.delete(abandoned);
-      catalog.clearLoading(group.name());
-    });
+    if (entry.flatMap(OnlineCatalog.Entry::loadingTable).isPresent()) {
+      removeAbandonedLoad(entry.get(), catalog, tables);
+    }
     long next = entry.map(OnlineCatalog.Entry::lastVersion).orElse(0L) + 1;
     String name = tables.versionTable(group.name(), next);
-    catalog.beginLoad(group.name(), entry, name, next);
+    catalog.beginLoad(group.name(), entry, name, next, clock.instant());
     tables.createGroupTable(name, schema);
     label.step("materialize: " + group.name() + ": full load of offline v" + version.map(String::valueOf)
         .orElse("(parquet)") + " into " + name);
     int tasks = OnlineWriter.tasks(spark, online.config());
     Dataset<Row> snapshot = AsOf.latestPerKey(OnlineWriter.spread(history.select(columns(schema)), schema.key(),
         tasks), schema.key(), schema.eventTimeFeature(), schema.valueNames());
-    WriteStats stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
+    WriteStats stats;
+    try (Heartbeat beat = new Heartbeat(catalog, group.name(), name, clock)) {
+      stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
+    }
     catalog.switchLive(group.name(), name, version, entry.flatMap(OnlineCatalog.Entry::liveTable), clock.instant());
     LOG.info("materialize {}: alias now points to {} (offline v{})", group.name(), name,
         version.map(String::valueOf).orElse("-"));
     return new Run("full", name, Optional.empty(), version, stats);
+  }
+
+  /**
+   * A loading table whose heartbeat stopped belongs to a full reload that died: no reader ever used it, so it is
+   * deleted. One with a recent heartbeat belongs to a reload still running: this run stops.
+   */
+  private void removeAbandonedLoad(OnlineCatalog.Entry entry, OnlineCatalog catalog, OnlineTables tables) {
+    String loading = entry.loadingTable().orElseThrow();
+    Instant now = clock.instant();
+    Optional<Instant> beat = entry.loadingHeartbeat();
+    if (beat.isPresent() && beat.get().plus(LOAD_LEASE).isAfter(now)) {
+      throw new IllegalStateException("another full reload of " + group.name() + " is loading " + loading
+          + " (last heartbeat " + beat.get() + "); wait for it to finish. If that run died, re-run after "
+          + beat.get().plus(LOAD_LEASE) + ", when its lease of " + LOAD_LEASE.toMinutes() + " minutes has expired");
+    }
+    LOG.info("materialize {}: deleting {}, left by a full reload that did not finish (last heartbeat {})",
+        group.name(), loading, beat.map(String::valueOf).orElse("none"));
+    tables.delete(loading);
+    catalog.clearLoading(group.name(), loading);
+  }
+
+  /** Renews a running full reload's heartbeat in the catalog while its write job runs. */
+  private static final class Heartbeat implements AutoCloseable {
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tidemark-load-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+
+    Heartbeat(OnlineCatalog catalog, String group, String table, Clock clock) {
+      long every = HEARTBEAT_EVERY.toMillis();
+      timer.scheduleAtFixedRate(() -> {
+        try {
+          if (!catalog.heartbeat(group, table, clock.instant())) {
+            LOG.warn("materialize {}: {} is no longer the loading table in the catalog", group, table);
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("materialize {}: could not renew the heartbeat of {}: {}", group, table, e.toString());
+        }
+      }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
   }
 
   private Run incremental(OfflineTable table, ItemSchema schema, OnlineCatalog catalog, OnlineTables tables,

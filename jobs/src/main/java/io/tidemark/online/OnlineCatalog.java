@@ -23,6 +23,7 @@ public final class OnlineCatalog {
   private static final String WATERMARK = "watermark";
   private static final String LAST_VERSION = "last_version";
   private static final String LOADING = "loading_table";
+  private static final String HEARTBEAT = "loading_heartbeat";
   private static final String RETIRED = "retired";
   private static final String MATERIALIZED_AT = "materialized_at";
 
@@ -36,7 +37,8 @@ public final class OnlineCatalog {
    * @param lastVersion the highest table version number used so far
    */
   public record Entry(String group, Optional<String> liveTable, Optional<Long> watermark, long lastVersion,
-      Optional<String> loadingTable, List<Retired> retired, Optional<Instant> materializedAt) {
+      Optional<String> loadingTable, Optional<Instant> loadingHeartbeat, List<Retired> retired,
+      Optional<Instant> materializedAt) {
     public Entry {
       retired = List.copyOf(retired);
     }
@@ -79,21 +81,25 @@ public final class OnlineCatalog {
           Instant.parse(v.m().get("retired_at").s()))));
     }
     return Optional.of(new Entry(group, str(item, LIVE), str(item, WATERMARK).map(Long::parseLong),
-        str(item, LAST_VERSION).map(Long::parseLong).orElse(0L), str(item, LOADING), retired,
-        str(item, MATERIALIZED_AT).map(Instant::parse)));
+        str(item, LAST_VERSION).map(Long::parseLong).orElse(0L), str(item, LOADING),
+        str(item, HEARTBEAT).map(Instant::parse), retired, str(item, MATERIALIZED_AT).map(Instant::parse)));
   }
 
-  /** Reserves the next table version for a full reload and records it as loading; returns its number. */
-  long beginLoad(String group, Optional<Entry> current, String loadingTable, long version) {
+  /**
+   * Reserves the next table version for a full reload and records it as loading, with a heartbeat the load
+   * renews ({@link #heartbeat}) so that other runs can tell a running load from a dead one; returns its number.
+   */
+  long beginLoad(String group, Optional<Entry> current, String loadingTable, long version, Instant now) {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":v", num(version));
     values.put(":t", s(loadingTable));
+    values.put(":hb", s(now.toString()));
     String condition = "attribute_not_exists(#g)";
     if (current.isPresent()) {
       values.put(":prev", num(current.get().lastVersion()));
       condition = "#lv = :prev";
     }
-    update(group, "SET #lv = :v, #ld = :t", condition, values, "another full reload of " + group
+    update(group, "SET #lv = :v, #ld = :t, #hb = :hb", condition, values, "another full reload of " + group
         + " started at the same time; let it finish, then re-run if needed");
     return version;
   }
@@ -125,16 +131,29 @@ public final class OnlineCatalog {
     } else {
       condition = "attribute_not_exists(#lt)";
     }
-    update(group, set + (watermark.isPresent() ? " REMOVE #ld" : ", #ld"), condition, values,
+    update(group, set + (watermark.isPresent() ? " REMOVE #ld, #hb" : ", #ld, #hb"), condition, values,
         "the live table of " + group + " changed while this full reload ran (another reload switched it); "
             + "re-run materialize --full");
   }
 
-  /** Records that the live table now reflects offline version {@code watermark}; false if the alias moved. */
+  /**
+   * Records that the live table now reflects offline version {@code watermark}. The watermark only moves forward:
+   * a concurrent run that got further keeps its higher watermark. False when the alias moved to another table.
+   */
   boolean advanceWatermark(String group, String liveTable, long watermark, Instant now) {
     try {
-      update(group, "SET #wm = :w, #ma = :now", "#lt = :t",
+      update(group, "SET #wm = :w, #ma = :now", "#lt = :t AND (attribute_not_exists(#wm) OR #wm < :w)",
           Map.of(":w", num(watermark), ":now", s(now.toString()), ":t", s(liveTable)), null);
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return find(group).flatMap(Entry::liveTable).filter(liveTable::equals).isPresent();
+    }
+  }
+
+  /** Renews the heartbeat of a running full reload; false when {@code loadingTable} is no longer loading. */
+  boolean heartbeat(String group, String loadingTable, Instant now) {
+    try {
+      update(group, "SET #hb = :hb", "#ld = :t", Map.of(":hb", s(now.toString()), ":t", s(loadingTable)), null);
       return true;
     } catch (ConditionalCheckFailedException e) {
       return false;
@@ -149,16 +168,17 @@ public final class OnlineCatalog {
         null);
   }
 
-  /** Forgets an abandoned loading table (deleted by the caller). */
-  void clearLoading(String group) {
-    update(group, "REMOVE #ld", "attribute_exists(#g)", Map.of(), null);
+  /** Forgets an abandoned loading table (deleted by the caller), unless another load took its place meanwhile. */
+  void clearLoading(String group, String abandoned) {
+    update(group, "REMOVE #ld, #hb", "#ld = :t", Map.of(":t", s(abandoned)), "another full reload of " + group
+        + " started while this one removed the abandoned table " + abandoned + "; let it finish");
   }
 
   private void update(String group, String expression, String condition, Map<String, AttributeValue> values,
       String conflict) {
     Map<String, String> names = new HashMap<>();
     for (String[] n : new String[][] {{"#g", GROUP}, {"#lt", LIVE}, {"#wm", WATERMARK}, {"#lv", LAST_VERSION},
-        {"#ld", LOADING}, {"#rt", RETIRED}, {"#ma", MATERIALIZED_AT}}) {
+        {"#ld", LOADING}, {"#hb", HEARTBEAT}, {"#rt", RETIRED}, {"#ma", MATERIALIZED_AT}}) {
       if (expression.contains(n[0]) || condition.contains(n[0])) {
         names.put(n[0], n[1]);
       }

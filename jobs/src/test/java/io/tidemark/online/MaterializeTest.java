@@ -119,9 +119,10 @@ class MaterializeTest {
         .replaceAll("(u\\d\\d),(\\d+),", "$1,1$2,"));
     Map<String, String> before = online(tm);
 
+    Clock crashedAt = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     Faults.Crasher.ALLOWED.set(1);
-    assertThrows(Exception.class, () -> tm.materialize("users").full(true).writeConnection(tm.onlineStore()
-        .connection().withInterceptors(List.of(Faults.Crasher.class))).execute());
+    assertThrows(Exception.class, () -> tm.materialize("users").full(true).clock(crashedAt).writeConnection(
+        tm.onlineStore().connection().withInterceptors(List.of(Faults.Crasher.class))).execute());
     Faults.Crasher.ALLOWED.set(Integer.MAX_VALUE);
 
     // readers still see the complete old version; the half-loaded one exists but is not live
@@ -134,7 +135,15 @@ class MaterializeTest {
     assertEquals(1L, tm.onlineStore().withClock(MAY_10).withAliasCache(Duration.ZERO).get("users", "u01")
         .orElseThrow().get("age"));
 
-    Clock now = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    // within the lease the dead load looks like one still running: a second full reload must not touch it
+    IllegalStateException running = assertThrows(IllegalStateException.class, () -> tm.materialize("users")
+        .full(true).clock(Clock.offset(crashedAt, Duration.ofMinutes(4))).execute());
+    assertEquals("another full reload of users is loading " + store.database + "_users__v2 (last heartbeat "
+        + "2026-01-01T00:00:00Z); wait for it to finish. If that run died, re-run after 2026-01-01T00:05:00Z, when "
+        + "its lease of 5 minutes has expired", running.getMessage());
+    assertEquals(loaded, OnlineTesting.scan(tm, store.database + "_users__v2").size());
+
+    Clock now = Clock.offset(crashedAt, Duration.ofMinutes(6));
     MaterializeResult r = tm.materialize("users").full(true).clock(now).execute();
     String v3 = store.database + "_users__v3";
     assertEquals(v3, r.table());
@@ -158,6 +167,25 @@ class MaterializeTest {
     assertEquals(List.of(), tm.onlineStore().catalog().find("users").orElseThrow().retired());
     assertEquals(List.of(v3), new OnlineTables(OnlineTesting.client(tm), tm.onlineStore().config()).list()
         .stream().filter(t -> t.startsWith(store.database + "_users")).toList());
+  }
+
+  @Test
+  void theWatermarkOnlyMovesForwardAndOnlyOnTheLiveTable() {
+    TestStore store = new TestStore("online_watermark").definition("users.yaml", USERS);
+    Tidemark tm = OnlineTesting.tidemark(store);
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 1, "2099-05-01T00:00:00Z"));
+    tm.materialize("users").execute();
+    OnlineCatalog catalog = tm.onlineStore().catalog();
+    String live = OnlineTesting.liveTable(tm, "users");
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    assertTrue(catalog.advanceWatermark("users", live, 5, now));
+    // a concurrent run that read fewer offline versions finishes later: the higher watermark stands
+    assertTrue(catalog.advanceWatermark("users", live, 3, now));
+    assertEquals(Optional.of(5L), catalog.find("users").orElseThrow().watermark());
+    // a run that wrote to a table a full reload has replaced does not move the new table's watermark
+    assertEquals(false, catalog.advanceWatermark("users", store.database + "_users__v0", 9, now));
+    assertEquals(Optional.of(5L), catalog.find("users").orElseThrow().watermark());
   }
 
   @Test
