@@ -21,11 +21,15 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Training/serving skew check: samples record ids from the offline "latest as of now" (the as-of core's
- * snapshot), reads them from the online store and compares event time and every feature value exactly.
- * {@code tidemark.reconcile("users").sample(100).execute()}.
+ * Training/serving skew check in both directions: samples record ids from the offline "latest as of now" (the
+ * as-of core's snapshot) and from the live online table, and compares each id's online item with its offline
+ * latest: event time and every feature value, exactly. An id served online that the offline store never had is
+ * orphaned. {@code tidemark.reconcile("users").sample(100).execute()}.
  */
 public final class ReconcileAction {
   private static final int EXAMPLES = 10;
@@ -45,7 +49,7 @@ public final class ReconcileAction {
     this.group = group;
   }
 
-  /** How many record ids to check (default 100). */
+  /** How many record ids to sample from each side, offline and online (default 100). */
   public ReconcileAction sample(int n) {
     if (n < 1) {
       throw new IllegalArgumentException("reconcile --sample must be at least 1, got " + n);
@@ -71,23 +75,40 @@ public final class ReconcileAction {
     OnlineCatalog.Entry entry = online.catalog().find(group.name()).filter(e -> e.liveTable().isPresent())
         .orElseThrow(() -> new IllegalStateException("group '" + group.name() + "' was never materialized; run: "
             + "tidemark materialize " + group.name()));
+    String live = entry.liveTable().get();
+    List<Object> onlineIds = sampleOnlineIds(schema, live);
     List<Row> rows;
     Optional<Long> version;
     try (JobLabel label = JobLabel.start(spark, "reconcile", group.name() + ": sample " + sample + " ids")) {
       version = table.version();
       Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
-      rows = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(), schema.valueNames())
-          .orderBy(xxhash64(col(schema.key()), lit(seed)), col(schema.key()))
-          .limit(sample).collectAsList();
+      Dataset<Row> latest = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
+          schema.valueNames()).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Map<Object, Row> byId = new LinkedHashMap<>();
+        latest.orderBy(xxhash64(col(schema.key()), lit(seed)), col(schema.key())).limit(sample).collectAsList()
+            .forEach(r -> byId.put(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
+        if (!onlineIds.isEmpty()) {
+          label.step("reconcile: " + group.name() + ": offline latest of " + onlineIds.size() + " ids sampled online");
+          latest.where(col(schema.key()).isin(onlineIds.toArray())).collectAsList()
+              .forEach(r -> byId.putIfAbsent(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
+        }
+        rows = List.copyOf(byId.values());
+        onlineIds = onlineIds.stream().filter(id -> !byId.containsKey(id)).toList();
+      } finally {
+        latest.unpersist();
+      }
     }
     OnlineStore reader = online.withConsistentReads(true).withAliasCache(java.time.Duration.ZERO);
     Map<Object, OnlineRecord> served = reader.batchGetIncludingExpired(group.name(),
         rows.stream().map(r -> r.getAs(schema.key())).toList());
+    Map<Object, OnlineRecord> orphans = reader.batchGetIncludingExpired(group.name(), onlineIds);
     Instant now = clock.instant();
     long matched = 0;
     long missing = 0;
     long stale = 0;
     long mismatched = 0;
+    long orphaned = 0;
     List<String> examples = new ArrayList<>();
     int[] shown = new int[3];
     for (Row r : rows) {
@@ -131,8 +152,40 @@ public final class ReconcileAction {
         examples.add(id + ": " + problem);
       }
     }
-    return new ReconcileResult(group.name(), entry.liveTable().get(), version, entry.watermark(), rows.size(),
-        matched, missing, stale, mismatched, examples);
+    for (OnlineRecord rec : orphans.values()) {
+      if (rec.expiredAt(now)) {
+        continue; // gone for readers, and DynamoDB's TTL sweeper deletes it
+      }
+      if (orphaned++ < EXAMPLES) {
+        examples.add(rec.id() + ": orphaned: served with event time " + rec.eventTime() + " but the offline store "
+            + "has no record " + rec.id());
+      }
+    }
+    long expiredOrphans = orphans.size() - orphaned;
+    return new ReconcileResult(group.name(), live, version, entry.watermark(), rows.size() + orphans.size()
+        - expiredOrphans, matched, missing, stale, mismatched, orphaned, examples);
+  }
+
+  /**
+   * Up to {@code sample} ids from the live table: one segment of a parallel scan, chosen by the seed, with about
+   * {@code sample} items per segment (DynamoDB's item count is an estimate, refreshed every few hours).
+   */
+  private List<Object> sampleOnlineIds(ItemSchema schema, String table) {
+    DynamoDbClient client = online.connection().reader();
+    long items = Optional.ofNullable(client.describeTable(b -> b.tableName(table)).table().itemCount()).orElse(0L);
+    int segments = (int) Math.max(1, Math.min(1_000_000, items / sample));
+    int segment = (int) Math.floorMod(new java.util.Random(seed).nextLong(), (long) segments);
+    List<Object> ids = new ArrayList<>();
+    for (Map<String, AttributeValue> item : client.scanPaginator(b -> b.tableName(table).segment(segment)
+        .totalSegments(segments).projectionExpression("#k").expressionAttributeNames(Map.of("#k", schema.key()))
+        .limit(sample)).items()) {
+      AttributeValue k = item.get(schema.key());
+      ids.add(OnlineStore.normalizeId(schema, k.s() != null ? k.s() : k.n()));
+      if (ids.size() == sample) {
+        break;
+      }
+    }
+    return ids;
   }
 
   /** Null when every value matches; else which features differ and how. */

@@ -4,27 +4,28 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What reconcile found for a sample of record ids: each is matched, missing, stale or mismatched. A matched
- * record is served with exactly the offline latest values (or, for a record deleted or expired offline, is not
- * served).
+ * What reconcile found for a sample of record ids: each is matched, missing, stale, mismatched or orphaned. A
+ * matched record is served with exactly the offline latest values (or, for a record deleted or expired offline,
+ * is not served).
  *
  * @param missing the offline latest is live but nothing is served
  * @param stale the served item is older than the offline latest (or still served though deleted/expired offline)
  * @param mismatched same event time but other values, or an online item newer than anything offline
+ * @param orphaned served online, but the offline store has no record with this id
  * @param examples up to 10 lines per kind of problem: the id and what differs
  */
 public record ReconcileResult(String group, String table, Optional<Long> offlineVersion, Optional<Long> watermark,
-    long sampled, long matched, long missing, long stale, long mismatched, List<String> examples) {
+    long sampled, long matched, long missing, long stale, long mismatched, long orphaned, List<String> examples) {
   public ReconcileResult {
     examples = List.copyOf(examples);
-    if (sampled != matched + missing + stale + mismatched) {
+    if (sampled != matched + missing + stale + mismatched + orphaned) {
       throw new IllegalStateException("reconcile " + group + ": sampled " + sampled + " != matched + missing + stale"
-          + " + mismatched");
+          + " + mismatched + orphaned");
     }
   }
 
   public long problems() {
-    return missing + stale + mismatched;
+    return missing + stale + mismatched + orphaned;
   }
 
   public String summary() {
@@ -32,6 +33,6 @@ public record ReconcileResult(String group, String table, Optional<Long> offline
         ? " (online reflects offline v" + watermark.get() + ", offline is at v" + offlineVersion.get()
             + ": run materialize)" : "";
     return "reconcile " + group + " (" + table + "): sampled " + sampled + ", matched " + matched + ", missing "
-        + missing + ", stale " + stale + ", mismatched " + mismatched + lag;
+        + missing + ", stale " + stale + ", mismatched " + mismatched + ", orphaned " + orphaned + lag;
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tidemark.Tidemark;
 import io.tidemark.testing.TestStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,15 +90,25 @@ class ClientAndReconcileTest {
     ddb.putItem(b -> b.tableName(table).item(Map.of("user_id", s("u5"), "event_time",
         s("2099-05-01T00:00:00.000000Z"), "write_time", s("2099-05-01T00:00:00.000000Z"))));
 
+    // online only: one served item the offline store never had, one that has already expired
+    ddb.putItem(b -> b.tableName(table).item(Map.of("user_id", s("u9"), "event_time",
+        s("2099-05-01T00:00:00.000000Z"), "write_time", s("2099-05-01T00:00:00.000000Z"))));
+    ddb.putItem(b -> b.tableName(table).item(Map.of("user_id", s("u8"), "event_time",
+        s("2099-03-01T00:00:00.000000Z"), "write_time", s("2099-03-01T00:00:00.000000Z"), "expires_at",
+        AttributeValue.builder().n(String.valueOf(Instant.parse("2099-04-01T00:00:00Z").getEpochSecond())).build())));
+
     ReconcileResult r = tm.reconcile("users").sample(10).clock(MAY_10).execute();
-    assertEquals(List.of(5L, 1L, 1L, 2L, 1L), List.of(r.sampled(), r.matched(), r.missing(), r.stale(),
-        r.mismatched()));
+    assertEquals(List.of(6L, 1L, 1L, 2L, 1L, 1L), List.of(r.sampled(), r.matched(), r.missing(), r.stale(),
+        r.mismatched(), r.orphaned()));
     assertEquals(List.of(
             "u1: missing: offline latest at 2099-05-01T00:00:00Z is not online",
             "u2: stale: online 2099-04-01T00:00:00Z < offline 2099-05-01T00:00:00Z",
             "u3: mismatched at the same event time: {age=online 33 != offline 3}",
-            "u5: stale: deleted offline at 2099-05-02T00:00:00Z but served with event time 2099-05-01T00:00:00Z"),
+            "u5: stale: deleted offline at 2099-05-02T00:00:00Z but served with event time 2099-05-01T00:00:00Z",
+            "u9: orphaned: served with event time 2099-05-01T00:00:00Z but the offline store has no record u9"),
         r.examples().stream().sorted().toList());
+    assertEquals("reconcile users (" + table + "): sampled 6, matched 1, missing 1, stale 2, mismatched 1, "
+        + "orphaned 1", r.summary());
   }
 
   private static AttributeValue s(String v) {
