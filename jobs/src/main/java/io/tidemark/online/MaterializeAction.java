@@ -121,7 +121,7 @@ public final class MaterializeAction {
       }
       List<String> dropped = dropRetired(catalog, tables);
       return MaterializeResult.of(group.name(), run.mode, run.table, run.from, run.to, run.stats, dropped,
-          Duration.ofNanos(System.nanoTime() - start));
+          Duration.ofNanos(System.nanoTime() - start), run.writing);
     }
   }
 
@@ -135,7 +135,8 @@ public final class MaterializeAction {
     return table;
   }
 
-  private record Run(String mode, String table, Optional<Long> from, Optional<Long> to, WriteStats stats) {}
+  private record Run(String mode, String table, Optional<Long> from, Optional<Long> to, WriteStats stats,
+      Duration writing) {}
 
   private Run fullLoad(OfflineTable table, ItemSchema schema, OnlineCatalog catalog, OnlineTables tables,
       Optional<OnlineCatalog.Entry> entry, JobLabel label) {
@@ -154,13 +155,15 @@ public final class MaterializeAction {
     Dataset<Row> snapshot = AsOf.latestPerKey(OnlineWriter.spread(history.select(columns(schema)), schema.key(),
         tasks), schema.key(), schema.eventTimeFeature(), schema.valueNames());
     WriteStats stats;
+    long writeStart = System.nanoTime();
     try (Heartbeat beat = new Heartbeat(catalog, group.name(), name, clock)) {
       stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
     }
+    Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
     catalog.switchLive(group.name(), name, version, entry.flatMap(OnlineCatalog.Entry::liveTable), clock.instant());
     LOG.info("materialize {}: alias now points to {} (offline v{})", group.name(), name,
         version.map(String::valueOf).orElse("-"));
-    return new Run("full", name, Optional.empty(), version, stats);
+    return new Run("full", name, Optional.empty(), version, stats, writing);
   }
 
   /**
@@ -225,7 +228,8 @@ public final class MaterializeAction {
       tables.ensureTtl(live);
     }
     if (version == watermark) {
-      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), WriteStats.ZERO);
+      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), WriteStats.ZERO,
+          Duration.ZERO);
     }
     label.step("materialize: " + group.name() + ": changes of offline v" + (watermark + 1) + ".." + version);
     Dataset<Row> changed = AsOf.latestPerKey(changes(table, watermark + 1, version).select(columns(schema)),
@@ -236,6 +240,7 @@ public final class MaterializeAction {
     try {
       Row bounds = changed.agg(min(CHANGED_EVENT_TIME), count(lit(1))).first();
       WriteStats stats = WriteStats.ZERO;
+      long writeStart = System.nanoTime();
       if (bounds.getLong(1) > 0) {
         Instant earliest = ItemCodec.instant(bounds.get(0));
         // a record's winner is at least as new as its newest change: older history cannot win
@@ -255,11 +260,12 @@ public final class MaterializeAction {
         stats = OnlineWriter.write(spark, OnlineWriter.spread(decided, schema.key(),
             OnlineWriter.tasks(spark, online.config())), writeConnection, live, schema, false, online.config());
       }
+      Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
       if (!catalog.advanceWatermark(group.name(), live, version, clock.instant())) {
         LOG.warn("materialize {}: a full reload replaced {} meanwhile; its own watermark stands", group.name(),
             live);
       }
-      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats);
+      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats, writing);
     } finally {
       changed.unpersist();
     }
@@ -269,15 +275,17 @@ public final class MaterializeAction {
     Optional<String> live = entry.flatMap(OnlineCatalog.Entry::liveTable);
     if (live.isEmpty()) {
       return new Run("tombstones", "(not materialized)", Optional.empty(), entry.flatMap(
-          OnlineCatalog.Entry::watermark), WriteStats.ZERO);
+          OnlineCatalog.Entry::watermark), WriteStats.ZERO, Duration.ZERO);
     }
     Dataset<Row> deletes = AsOf.latestPerKey(changes(table, version, version)
             .where(col(MetadataColumns.IS_DELETED)).select(columns(schema)),
         schema.key(), schema.eventTimeFeature(), schema.valueNames())
         .withColumn(WriteJob.FROM_CHANGES, lit(true));
+    long writeStart = System.nanoTime();
     WriteStats stats = OnlineWriter.write(spark, deletes, writeConnection, live.get(), schema, false,
         online.config());
-    return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats);
+    return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats,
+        Duration.ofNanos(System.nanoTime() - writeStart));
   }
 
   /** Rows appended in offline versions {@code from..to} (the offline store is append-only). */

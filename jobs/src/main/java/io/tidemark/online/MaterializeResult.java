@@ -19,10 +19,13 @@ import java.util.Optional;
  * @param oversized records not written because their item exceeds 400 KB (first ids in oversizedIds)
  * @param retries requests sent again after throttling, unprocessed items or transient errors
  * @param droppedTables replaced table versions deleted because their grace period ended
+ * @param duration the whole run
+ * @param writing the part of it spent in the Spark job that writes to DynamoDB (the rest: reading offline versions,
+ *     planning, table and catalog operations)
  */
 public record MaterializeResult(String group, String mode, String table, Optional<Long> fromVersion,
     Optional<Long> offlineVersion, long records, long written, long skippedStale, long deleted, long oversized,
-    List<String> oversizedIds, long retries, long requests, List<String> droppedTables, Duration duration) {
+    List<String> oversizedIds, long retries, long requests, List<String> droppedTables, Duration duration, Duration writing) {
 
   public MaterializeResult {
     oversizedIds = List.copyOf(oversizedIds);
@@ -35,9 +38,9 @@ public record MaterializeResult(String group, String mode, String table, Optiona
   }
 
   static MaterializeResult of(String group, String mode, String table, Optional<Long> from, Optional<Long> to,
-      WriteStats s, List<String> dropped, Duration duration) {
+      WriteStats s, List<String> dropped, Duration duration, Duration writing) {
     return new MaterializeResult(group, mode, table, from, to, s.records(), s.written(), s.skippedStale(),
-        s.deleted(), s.oversized(), s.oversizedIds(), s.retries(), s.requests(), dropped, duration);
+        s.deleted(), s.oversized(), s.oversizedIds(), s.retries(), s.requests(), dropped, duration, writing);
   }
 
   /** One line for logs. */
@@ -54,7 +57,8 @@ public record MaterializeResult(String group, String mode, String table, Optiona
     return "materialize " + group + " " + mode + versions + " -> " + table + ": records " + records + ", written "
         + written + ", skipped stale " + skippedStale + ", deleted " + deleted + ", oversized " + oversized
         + (oversized > 0 ? " " + oversizedIds : "") + ", retries " + retries
-        + String.format(" in %.1fs (%.0f items/s)", secs, written / secs)
+        + String.format(java.util.Locale.ROOT, " in %.1fs (%.0f items/s; writing %.1fs)", secs, written / secs,
+            writing.toMillis() / 1000.0)
         + (droppedTables.isEmpty() ? "" : "; dropped replaced tables " + droppedTables);
   }
 }
