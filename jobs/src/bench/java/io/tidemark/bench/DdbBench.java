@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * {@code ./bench ddb [--items N] [--threads 2,4,8,16] [--concurrency C] [--tasks T]}: against one in-process DynamoDB Local (HTTP), with the same
+ * {@code ./bench ddb [--items N] [--threads 4,8,16,32] [--concurrency C] [--tasks T]}: against one in-process DynamoDB Local (HTTP), with the same
  * items, measures (1) the raw SDK ceiling: plain BatchWriteItem of 25 from T threads into a fresh table, best T;
  * (2) Tidemark's full load (the whole materialize action: Delta read, latest per id, table creation, writes,
  * alias switch); (3) Tidemark's incremental load after every record changed (conditional puts). Last line:
@@ -68,7 +68,7 @@ public final class DdbBench {
 
   public static void main(String[] args) throws Exception {
     int items = 100_000;
-    List<Integer> threads = List.of(2, 4, 8, 16);
+    List<Integer> threads = List.of(4, 8, 16, 32);
     Map<String, String> settings = new java.util.HashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -76,7 +76,7 @@ public final class DdbBench {
         case "--threads" -> threads = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--concurrency" -> settings.put("online.write_concurrency", args[++i]);
         case "--tasks" -> settings.put("online.write_tasks", args[++i]);
-        default -> throw new IllegalArgumentException("usage: ./bench ddb [--items N] [--threads 2,4,8,16] "
+        default -> throw new IllegalArgumentException("usage: ./bench ddb [--items N] [--threads 4,8,16,32] "
             + "[--concurrency C (online.write_concurrency)] [--tasks T (online.write_tasks)]");
       }
     }
@@ -117,13 +117,15 @@ public final class DdbBench {
       double rate = rawLoad(client, "bench_raw_" + t, prepared, t);
       System.out.printf(Locale.ROOT, "raw BatchWriteItem x25, %2d threads: %,.0f items/s%n", t, rate);
       raw = Math.max(raw, rate);
+      client.deleteTable(b -> b.tableName("bench_raw_" + t)); // every load starts from the same database size
     }
 
     MaterializeResult full = tm.materialize("items").full(true).execute();
     double fullRate = full.written() / seconds(full);
     System.out.println(full.summary());
-    System.out.printf(Locale.ROOT, "tidemark full load: %,.0f items/s (whole action, %.1fs)%n", fullRate,
-        seconds(full));
+    System.out.printf(Locale.ROOT, "tidemark full load: %,.0f items/s (whole action, %.1fs; its write job alone: "
+        + "%.1fs, %,.0f items/s)%n", fullRate, seconds(full), full.writing().toNanos() / 1e9,
+        full.written() / (full.writing().toNanos() / 1e9));
 
     ingest(tm, spark, home, items, "2030-01-02 00:00:00", 2);
     MaterializeResult incremental = tm.materialize("items").execute();
