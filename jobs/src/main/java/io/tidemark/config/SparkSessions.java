@@ -7,6 +7,8 @@ import org.apache.spark.sql.SparkSession;
  * Builds the SparkSession for the CLI and tests. Library code never calls this: it receives its session.
  */
 public final class SparkSessions {
+  private static final String ANSI = "spark.sql.ansi.enabled";
+
   private SparkSessions() {}
 
   /** The session for a CLI run: the spark-submit one when launched by spark-submit, else a local one. */
@@ -29,8 +31,15 @@ public final class SparkSessions {
     return spark;
   }
 
-  /** Settings every Tidemark session needs: UTC, Delta's SQL extension and catalog. */
+  /**
+   * Settings every Tidemark session needs: UTC, Delta's SQL extension and catalog, and ANSI mode off unless
+   * spark-submit sets it. Spark 4 turns ANSI on by default, under which a CAST of a malformed value fails the job
+   * instead of giving NULL; feature definitions and SQL transforms must behave the same on Spark 3.5 and 4.
+   */
   public static SparkSession.Builder withTidemarkDefaults(SparkSession.Builder builder) {
+    if (System.getProperty(ANSI) == null) {
+      builder.config(ANSI, "false");
+    }
     return builder
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

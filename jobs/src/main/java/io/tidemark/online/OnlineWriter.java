@@ -87,7 +87,10 @@ final class OnlineWriter {
       // the task's own update of the accumulator: the driver's value is merged only after this event
       long update = 0;
       boolean ours = false;
-      for (AccumulableInfo a : scala.collection.JavaConverters.seqAsJavaList(end.taskInfo().accumulables())) {
+      // a Scala iterator: the same code on Scala 2.12 and 2.13 (JavaConverters is deprecated in 2.13)
+      scala.collection.Iterator<AccumulableInfo> it = end.taskInfo().accumulables().iterator();
+      while (it.hasNext()) {
+        AccumulableInfo a = it.next();
         if (a.id() == items.id()) {
           ours = true;
           update = a.update().isDefined() ? ((Number) a.update().get()).longValue() : 0;

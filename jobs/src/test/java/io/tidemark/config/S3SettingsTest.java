@@ -3,7 +3,7 @@ package io.tidemark.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Path;
+import io.tidemark.testing.TestSpark;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class S3SettingsTest {
   private static TidemarkConfig config(Map<String, String> settings) {
-    return TidemarkConfig.forHome(Path.of("target", "s3-settings-home"), settings);
+    return TidemarkConfig.forHome(TestSpark.target("s3-settings-home"), settings);
   }
 
   @Test

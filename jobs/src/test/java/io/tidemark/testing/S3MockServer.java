@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Adobe S3Mock, an S3-compatible server, as a separate process for the S3 tests: started at most once per test JVM
- * on free loopback ports, stopped when the JVM exits. Maven copies its runnable jar to {@code target/s3mock/} and
- * passes the path as the system property {@code tidemark.s3mock.jar} (see jobs/pom.xml).
+ * on free loopback ports, stopped when the JVM exits. Maven copies its runnable jar to {@code s3mock/} in the build
+ * directory and passes the path as the system property {@code tidemark.s3mock.jar} (see jobs/pom.xml).
  *
  * <p>If the server cannot start, every S3 test fails with the reason: S3 support is part of the default suite.
  */
@@ -59,7 +59,7 @@ public final class S3MockServer {
   private static final String ACCESS_KEY = "tidemark-test-access";
   private static final String SECRET_KEY = "tidemark-test-secret";
   private static final Duration STARTUP_LIMIT = Duration.ofMinutes(3);
-  private static final Path DIR = Path.of("target", "s3mock").toAbsolutePath();
+  private static final Path DIR = TestSpark.target("s3mock");
   private static final Path PID_FILE = DIR.resolve("s3mock.pid");
 
   private static S3MockServer instance;
@@ -89,6 +89,9 @@ public final class S3MockServer {
     if (instance == null) {
       try {
         instance = start();
+        // before any S3A client exists: Hadoop 3.4's S3A (the Spark 4 build) takes the default SSLContext when it
+        // creates its first client, even an HTTP one
+        instance.trustCertificate();
       } catch (RuntimeException e) {
         startFailure = e;
         throw e;
@@ -104,7 +107,7 @@ public final class S3MockServer {
 
   /**
    * The server's HTTPS endpoint, {@code https://localhost:<port>}: the AWS SDK sends SSE-KMS requests over HTTPS
-   * only. Its certificate is self-signed: call {@link #trustCertificate()} before the first HTTPS request.
+   * only. Its certificate is self-signed; {@link #get()} already made this JVM trust it.
    */
   public String httpsEndpoint() {
     return "https://localhost:" + httpsPort;
@@ -112,8 +115,8 @@ public final class S3MockServer {
 
   /**
    * Makes this JVM trust the server's self-signed certificate, in addition to the JDK's CAs, by replacing the
-   * default {@link SSLContext}. S3A takes the default context when it makes its first HTTPS connection (Hadoop's
-   * DelegatingSSLSocketFactory keeps it for the JVM's lifetime), so call this before any S3A HTTPS use.
+   * default {@link SSLContext}. S3A takes the default context once per JVM (Hadoop's DelegatingSSLSocketFactory
+   * keeps it): Hadoop 3.3 at its first HTTPS connection, Hadoop 3.4 at its first client. {@link #get()} calls this.
    */
   public synchronized void trustCertificate() {
     if (trusted) {

@@ -20,7 +20,7 @@ public final class TestSpark {
 
   public static synchronized SparkSession get() {
     if (spark == null) {
-      Path home = Path.of("target", "test-spark").toAbsolutePath();
+      Path home = target("test-spark");
       deleteRecursively(home);
       SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("tidemark-tests")
           .config("spark.ui.enabled", "false")
@@ -35,6 +35,15 @@ public final class TestSpark {
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;
+  }
+
+  /**
+   * A path under the build directory (Maven passes it: target/, or target/spark4/ with -Pspark4), so that the two
+   * builds never share test state; target/ when run without Maven.
+   */
+  public static Path target(String first, String... more) {
+    return Path.of(System.getProperty("tidemark.test.target", "target"), first).resolve(Path.of("", more))
+        .toAbsolutePath();
   }
 
   public static void deleteRecursively(Path dir) {

@@ -25,7 +25,7 @@ public final class TestStore {
   public TestStore(String name) {
     int n = COUNTER.incrementAndGet();
     this.database = "t_" + name.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + n;
-    this.dir = Path.of("target", "test-projects", database).toAbsolutePath();
+    this.dir = TestSpark.target("test-projects", database);
     TestSpark.deleteRecursively(dir);
     mkdirs(dir.resolve("feature-definitions"));
     mkdirs(dir.resolve("sql"));

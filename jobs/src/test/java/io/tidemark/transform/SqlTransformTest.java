@@ -85,9 +85,10 @@ class SqlTransformTest {
         .write("sql/users.sql", "SELECT nope AS user_id, level AS tier, ts AS event_time FROM {{input}}")
         .write("raw/users.csv", "id,level,ts\nu1,gold,2024-05-01T00:00:00Z\n");
     TransformException e = assertThrows(TransformException.class, () -> store.tidemark().ingest("users").execute());
+    // Spark's own wording after the error class differs between 3.5 and 4.0
     assertTrue(e.getMessage().startsWith("transform " + store.path("sql/users.sql") + ": the SQL fails on its input: "
-        + "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nope` cannot be resolved."),
-        e.getMessage());
+        + "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column"), e.getMessage());
+    assertTrue(e.getMessage().contains(" with name `nope` cannot be resolved."), e.getMessage());
   }
 
   @Test
