@@ -114,10 +114,12 @@ public final class Demo {
         .forEach(r -> out.accept("   products " + r.id() + ": " + r.features()));
     out.accept("   products p999: " + online.get("products", "p999").map(r -> "found").orElse("no such record"));
     Optional<OnlineRecord> user = online.get("users", "u0001");
-    out.accept("   users u0001: " + user.map(r -> r.features().toString()).orElse("not served: users has an online "
-        + "TTL of " + tidemark.registry().group("users").online().ttl().map(Durations::format).orElse("-")
-        + " after the event time, and the demo profiles are from " + DemoData.START.toString().substring(0, 4)
-        + ", so they have expired (expired items are hidden before DynamoDB's TTL deletes them)"));
+    Optional<java.time.Duration> usersTtl = tidemark.registry().group("users").online().ttl();
+    out.accept("   users u0001: " + user.map(r -> r.features().toString()).orElse(usersTtl.isEmpty()
+        ? "not served (run: tidemark reconcile --group users)"
+        : "not served: users has an online TTL of " + Durations.format(usersTtl.get()) + " after the event time, "
+            + "and the demo profiles are from " + DemoData.START.toString().substring(0, 4) + ", so they have "
+            + "expired (expired items are hidden before DynamoDB's TTL deletes them)"));
     out.accept("== 7. reconcile: compare online items with the offline latest values (skew check)");
     for (String group : List.of("users", "products")) {
       ReconcileResult r = tidemark.reconcile(group).sample(25).execute();
