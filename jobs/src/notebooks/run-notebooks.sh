@@ -9,7 +9,8 @@ PACKAGES="jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas py
 
 if [[ ! -x "$PY" ]] || ! "$PY" -c 'import nbconvert, nbclient, ipykernel' 2>/dev/null; then
   cat >&2 <<MSG
-notebooks: FAILED: Jupyter is not installed, so notebooks/*.ipynb cannot be executed. Install it with
+notebooks: FAILED: Jupyter is not installed, so notebooks/*.ipynb cannot be executed. ./test (the README's test
+command) installs it itself; by hand:
   sudo apt-get update && sudo apt-get install -y --no-install-recommends $PACKAGES
 or skip the notebooks with: mvn verify -Dnotebooks.skip=true
 MSG

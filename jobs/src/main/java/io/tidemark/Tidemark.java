@@ -59,7 +59,7 @@ public final class Tidemark {
     return new ReconcileAction(spark, offlineStore, onlineStore(), registry.group(group));
   }
 
-  /** The online client of this project; DynamoDB Local starts on first use when online.endpoint is embedded. */
+  /** The online client of this project; the local DynamoDB server starts on first use (online.endpoint: local). */
   public synchronized OnlineStore onlineStore() {
     if (onlineStore == null) {
       onlineStore = OnlineStore.create(config, registry);

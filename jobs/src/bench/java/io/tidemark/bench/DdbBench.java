@@ -12,7 +12,7 @@ import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.offline.MetadataColumns;
-import io.tidemark.online.EmbeddedDynamoDb;
+import io.tidemark.online.LocalDynamoDb;
 import io.tidemark.online.ItemCodec;
 import io.tidemark.online.ItemSchema;
 import io.tidemark.online.MaterializeResult;
@@ -42,9 +42,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * {@code ./bench ddb [--items N] [--threads 4,8,16,32] [--concurrency C] [--tasks T] [--full-runs R]}: against one
- * in-process DynamoDB Local (HTTP), with the same items, after an untimed warm-up of both paths, measures (1) the
- * raw SDK ceiling: plain BatchWriteItem of 25 from T threads into a fresh table, the best of the thread counts;
- * (2) Tidemark's full load (the whole materialize action: Delta read, latest per id, table creation, writes,
+ * in-memory dynalite server (Tidemark's local DynamoDB, a Node.js process, over HTTP), with the same items, after
+ * an untimed warm-up of both paths, measures (1) the raw SDK ceiling: plain BatchWriteItem of 25 from T threads
+ * into a fresh table, the best of the thread counts; (2) Tidemark's full load (the whole materialize action: Delta read, latest per id, table creation, writes,
  * alias switch), the best of R runs (default 3), as the raw ceiling is the best of several; (3) Tidemark's
  * incremental load after every record changed (conditional puts). Every load starts from the same database size
  * (earlier tables are dropped). Last line:
@@ -90,7 +90,7 @@ public final class DdbBench {
     Files.createDirectories(home.resolve("feature-definitions"));
     Files.writeString(home.resolve("feature-definitions/items.yaml"), GROUP);
     Files.writeString(home.resolve("feature-definitions/warmup.yaml"), GROUP.replace("name: items", "name: warmup"));
-    String endpoint = EmbeddedDynamoDb.inMemory("bench");
+    String endpoint = LocalDynamoDb.inMemory("bench", home);
     settings.putAll(Map.of("online.endpoint", endpoint, "online.table_prefix", "bench_", "catalog.database", "bench"));
     TidemarkConfig config = TidemarkConfig.forHome(home, settings);
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("ddb-bench")
@@ -102,7 +102,7 @@ public final class DdbBench {
     Tidemark tm = Tidemark.create(spark, config, FeatureRegistry.load(home.resolve("feature-definitions"),
         Map.of()));
     int cores = spark.sparkContext().defaultParallelism();
-    System.out.printf(Locale.ROOT, "ddb-bench: %d items, DynamoDB Local 2.6.1 in-process over HTTP at %s, %d cores,"
+    System.out.printf(Locale.ROOT, "ddb-bench: %d items, dynalite 4.0.0 (in memory) over HTTP at %s, %d cores,"
         + " tidemark write_tasks=%s x write_concurrency=%s%n", items, endpoint, cores,
         config.get("online.write_tasks").equals("0") ? String.valueOf(4 * cores) : config.get("online.write_tasks"),
         config.get("online.write_concurrency"));

@@ -22,10 +22,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Where DynamoDB is, in a form that travels to executors: they build (and cache, one per JVM) their own clients.
  *
  * @param endpoint an http(s) URL, or null for the region's AWS endpoint
- * @param localCredentials true for DynamoDB Local (any credentials work there); false: the default AWS chain
+ * @param localServer true for a DynamoDB-compatible server on this machine (dynalite; any credentials work there, and
+ *     the features such servers lack, such as TTL, are tolerated); false: DynamoDB, with the default AWS credentials
  * @param interceptors SDK interceptor classes (no-arg constructors) added to every client: metrics, fault injection
  */
-public record DynamoConnection(String endpoint, String region, boolean localCredentials, List<String> interceptors)
+public record DynamoConnection(String endpoint, String region, boolean localServer, List<String> interceptors)
     implements Serializable {
   private static final Map<DynamoConnection, DynamoDbClient> WRITERS = new ConcurrentHashMap<>();
   private static final Map<DynamoConnection, DynamoDbClient> READERS = new ConcurrentHashMap<>();
@@ -35,15 +36,16 @@ public record DynamoConnection(String endpoint, String region, boolean localCred
   }
 
   /**
-   * From {@code online.endpoint}: {@code embedded} starts DynamoDB Local in this JVM with its files under
-   * {@code $TIDEMARK_HOME/online/dynamodb-local}; {@code aws} is the region's DynamoDB; else an endpoint URL.
+   * From {@code online.endpoint}: {@code local} starts the local DynamoDB server ({@link LocalDynamoDb}) with its
+   * tables under {@code $TIDEMARK_HOME/online}; {@code aws} is the region's DynamoDB; else an endpoint URL.
+   * {@code embedded}, the name of {@code local} before Tidemark 0.2, is still understood.
    */
   public static DynamoConnection from(TidemarkConfig config) {
     String endpoint = config.get("online.endpoint").trim();
     String region = config.get("online.region").trim();
-    if (endpoint.equals("embedded")) {
-      return new DynamoConnection(EmbeddedDynamoDb.persistent(config.home().resolve("online/dynamodb-local")),
-          region, true, List.of());
+    if (endpoint.equals("local") || endpoint.equals("embedded")) {
+      return new DynamoConnection(LocalDynamoDb.persistent(config.home().resolve("online")), region, true,
+          List.of());
     }
     if (endpoint.equals("aws")) {
       return new DynamoConnection(null, region, false, List.of());
@@ -54,14 +56,14 @@ public record DynamoConnection(String endpoint, String region, boolean localCred
       return new DynamoConnection(endpoint, region, local, List.of());
     }
     throw new IllegalArgumentException("setting online.endpoint = '" + endpoint
-        + "' is not embedded, aws or an http(s):// URL");
+        + "' is not local, aws or an http(s):// URL");
   }
 
   /** The same connection with these SDK interceptors added to its clients. */
   public DynamoConnection withInterceptors(List<Class<? extends ExecutionInterceptor>> classes) {
     List<String> all = new ArrayList<>(interceptors);
     classes.forEach(c -> all.add(c.getName()));
-    return new DynamoConnection(endpoint, region, localCredentials, all);
+    return new DynamoConnection(endpoint, region, localServer, all);
   }
 
   /** A client without SDK retries: the bulk writer retries itself, with backoff, and counts the retries. */
@@ -92,10 +94,10 @@ public record DynamoConnection(String endpoint, String region, boolean localCred
         throw new IllegalStateException("cannot create SDK interceptor " + name + ": " + e, e);
       }
     }
-    AwsCredentialsProvider credentials = localCredentials
+    AwsCredentialsProvider credentials = localServer
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create("tidemark", "local"))
         : DefaultCredentialsProvider.builder().build();
-    // explicit Apache client: netty is excluded, and DynamoDB Local in the same JVM needs it (LOCAL-STACK.md)
+    // explicit Apache client: the SDK's netty client is excluded from the build
     var builder = DynamoDbClient.builder()
         .httpClientBuilder(ApacheHttpClient.builder().maxConnections(128))
         .region(Region.of(region))

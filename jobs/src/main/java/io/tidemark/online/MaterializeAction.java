@@ -106,7 +106,7 @@ public final class MaterializeAction {
     OfflineTable table = existingTable(offline, group);
     OnlineConfig config = online.config();
     OnlineCatalog catalog = online.catalog();
-    OnlineTables tables = new OnlineTables(online.connection().reader(), config);
+    OnlineTables tables = new OnlineTables(online.connection(), config);
     catalog.ensureTable();
     Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
     try (JobLabel label = JobLabel.start(spark, "materialize", group.name() + " -> DynamoDB")) {
@@ -148,16 +148,22 @@ public final class MaterializeAction {
     long next = entry.map(OnlineCatalog.Entry::lastVersion).orElse(0L) + 1;
     String name = tables.versionTable(group.name(), next);
     catalog.beginLoad(group.name(), entry, name, next, clock.instant());
-    tables.createGroupTable(name, schema);
-    label.step("materialize: " + group.name() + ": full load of offline v" + version.map(String::valueOf)
-        .orElse("(parquet)") + " into " + name);
-    int tasks = OnlineWriter.tasks(spark, online.config());
-    Dataset<Row> snapshot = AsOf.latestPerKey(OnlineWriter.spread(history.select(columns(schema)), schema.key(),
-        tasks), schema.key(), schema.eventTimeFeature(), schema.valueNames());
     WriteStats stats;
-    long writeStart = System.nanoTime();
-    try (Heartbeat beat = new Heartbeat(catalog, group.name(), name, clock)) {
-      stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
+    long writeStart;
+    try {
+      tables.createGroupTable(name, schema);
+      label.step("materialize: " + group.name() + ": full load of offline v" + version.map(String::valueOf)
+          .orElse("(parquet)") + " into " + name);
+      int tasks = OnlineWriter.tasks(spark, online.config());
+      Dataset<Row> snapshot = AsOf.latestPerKey(OnlineWriter.spread(history.select(columns(schema)), schema.key(),
+          tasks), schema.key(), schema.eventTimeFeature(), schema.valueNames());
+      writeStart = System.nanoTime();
+      try (Heartbeat beat = new Heartbeat(catalog, group.name(), name, clock)) {
+        stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
+      }
+    } catch (Exception e) { // also Spark's SparkException, which Scala throws undeclared
+      abandonLoad(catalog, tables, name, e);
+      throw e;
     }
     Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
     catalog.switchLive(group.name(), name, version, entry.flatMap(OnlineCatalog.Entry::liveTable), clock.instant());
@@ -183,6 +189,22 @@ public final class MaterializeAction {
         group.name(), loading, beat.map(String::valueOf).orElse("none"));
     tables.delete(loading);
     catalog.clearLoading(group.name(), loading);
+  }
+
+  /**
+   * A full reload that failed while its process lives gives its lease back at once (a re-run need not wait for
+   * the heartbeat to expire) and deletes its table, which no reader ever used. Only a process that dies leaves
+   * the lease to expire.
+   */
+  private void abandonLoad(OnlineCatalog catalog, OnlineTables tables, String loading, Exception failure) {
+    try {
+      tables.delete(loading);
+      catalog.clearLoading(group.name(), loading);
+      LOG.info("materialize {}: the full reload into {} failed; its table is deleted and its lease released",
+          group.name(), loading);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /** Renews a running full reload's heartbeat in the catalog while its write job runs. */

@@ -48,10 +48,10 @@ public final class OnlineCatalog {
   private final String table;
   private final OnlineTables tables;
 
-  OnlineCatalog(DynamoDbClient client, OnlineConfig config) {
-    this.client = client;
+  OnlineCatalog(DynamoConnection connection, OnlineConfig config) {
+    this.client = connection.reader();
     this.table = config.tablePrefix() + "_catalog";
-    this.tables = new OnlineTables(client, config);
+    this.tables = new OnlineTables(connection, config);
   }
 
   public String tableName() {

@@ -89,7 +89,7 @@ public final class OnlineStore {
 
   /** The catalog (alias and watermark per group). */
   public OnlineCatalog catalog() {
-    return new OnlineCatalog(connection.reader(), config);
+    return new OnlineCatalog(connection, config);
   }
 
   /**

@@ -3,10 +3,13 @@ package io.tidemark.online;
 import io.tidemark.definitions.FeatureType;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -23,11 +26,14 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
  * configured KMS key.
  */
 final class OnlineTables {
+  private static final Logger LOG = LoggerFactory.getLogger(OnlineTables.class);
   private final DynamoDbClient client;
+  private final boolean localServer;
   private final OnlineConfig config;
 
-  OnlineTables(DynamoDbClient client, OnlineConfig config) {
-    this.client = client;
+  OnlineTables(DynamoConnection connection, OnlineConfig config) {
+    this.client = connection.reader();
+    this.localServer = connection.localServer();
     this.config = config;
   }
 
@@ -56,13 +62,27 @@ final class OnlineTables {
     create(table, schema.key(), keyType(schema), Optional.of(schema));
   }
 
-  /** Turns on TTL on {@code expires_at} unless it is on (the group may have gained an online TTL). */
+  /**
+   * Turns on TTL on {@code expires_at} unless it is on (the group may have gained an online TTL). A local server
+   * without TTL (dynalite has no UpdateTimeToLive) is told too, and its refusal is fine: readers hide expired items
+   * themselves, and nothing there sweeps them. On AWS a failure stays a failure.
+   */
   void ensureTtl(String table) {
     TimeToLiveStatus status = client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription()
         .timeToLiveStatus();
-    if (status != TimeToLiveStatus.ENABLED && status != TimeToLiveStatus.ENABLING) {
+    if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING) {
+      return;
+    }
+    try {
       client.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(
           t -> t.enabled(true).attributeName(ItemSchema.EXPIRES_AT)));
+    } catch (DynamoDbException e) {
+      boolean unsupported = e.awsErrorDetails() != null
+          && "UnknownOperationException".equals(e.awsErrorDetails().errorCode());
+      if (!(localServer && unsupported)) {
+        throw e;
+      }
+      LOG.debug("{}: the local DynamoDB server has no TTL; expired items stay stored and readers hide them", table);
     }
   }
 

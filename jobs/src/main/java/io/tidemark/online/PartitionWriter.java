@@ -266,7 +266,7 @@ final class PartitionWriter {
       written.increment();
       progress.add(1);
     } catch (ConditionalCheckFailedException e) {
-      Map<String, AttributeValue> old = e.item();
+      Map<String, AttributeValue> old = e.hasItem() ? e.item() : winner(item);
       if (old != null && item.get(ItemSchema.EVENT_TIME).equals(old.get(ItemSchema.EVENT_TIME))
           && item.get(ItemSchema.WRITE_TIME).equals(old.get(ItemSchema.WRITE_TIME))) {
         // this very version is there already: an earlier attempt of this load wrote it
@@ -281,6 +281,18 @@ final class PartitionWriter {
       }
       markOversized(id, "rejected by DynamoDB: " + e.getMessage());
     }
+  }
+
+  /**
+   * The item that won a conditional put, read back when the rejection does not carry it (DynamoDB returns it for
+   * ReturnValuesOnConditionCheckFailure=ALL_OLD; dynalite ignores that): a consistent read of its versions, so a
+   * retried write of this very version still counts as written.
+   */
+  private Map<String, AttributeValue> winner(Map<String, AttributeValue> item) {
+    String key = job.schema().key();
+    return call(() -> client.getItem(b -> b.tableName(job.table()).key(Map.of(key, item.get(key)))
+        .consistentRead(true).projectionExpression("#et, #wt")
+        .expressionAttributeNames(Map.of("#et", ItemSchema.EVENT_TIME, "#wt", ItemSchema.WRITE_TIME)))).item();
   }
 
   private void conditionalDelete(Object id, Instant eventTime) throws InterruptedException {

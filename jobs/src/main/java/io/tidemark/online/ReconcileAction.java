@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class ReconcileAction {
   private static final int EXAMPLES = 10;
+  private static final int MAX_SEGMENTS = 4096;
 
   private final SparkSession spark;
   private final OfflineStore offline;
@@ -76,7 +77,7 @@ public final class ReconcileAction {
         .orElseThrow(() -> new IllegalStateException("group '" + group.name() + "' was never materialized; run: "
             + "tidemark materialize " + group.name()));
     String live = entry.liveTable().get();
-    List<Object> onlineIds = sampleOnlineIds(schema, live);
+    List<Object> onlineIds;
     List<Row> rows;
     Optional<Long> version;
     try (JobLabel label = JobLabel.start(spark, "reconcile", group.name() + ": sample " + sample + " ids")) {
@@ -85,6 +86,7 @@ public final class ReconcileAction {
       Dataset<Row> latest = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
           schema.valueNames()).persist(StorageLevel.MEMORY_AND_DISK());
       try {
+        onlineIds = sampleOnlineIds(schema, live, latest);
         Map<Object, Row> byId = new LinkedHashMap<>();
         latest.orderBy(xxhash64(col(schema.key()), lit(seed)), col(schema.key())).limit(sample).collectAsList()
             .forEach(r -> byId.put(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
@@ -168,24 +170,36 @@ public final class ReconcileAction {
 
   /**
    * Up to {@code sample} ids from the live table: one segment of a parallel scan, chosen by the seed, with about
-   * {@code sample} items per segment (DynamoDB's item count is an estimate, refreshed every few hours).
+   * {@code sample} items per segment, of which the seed picks {@code sample}. The item count is DynamoDB's estimate (refreshed every few hours); where it
+   * says 0 (a new table, or a local server, which never counts) the offline latest's size stands in for it.
+   * At most 4,096 segments: a local server's scan splits the key space into 4,096 hash ranges.
    */
-  private List<Object> sampleOnlineIds(ItemSchema schema, String table) {
+  private List<Object> sampleOnlineIds(ItemSchema schema, String table, Dataset<Row> offlineLatest) {
     DynamoDbClient client = online.connection().reader();
     long items = Optional.ofNullable(client.describeTable(b -> b.tableName(table)).table().itemCount()).orElse(0L);
-    int segments = (int) Math.max(1, Math.min(1_000_000, items / sample));
-    int segment = (int) Math.floorMod(new java.util.Random(seed).nextLong(), (long) segments);
+    return sampleIds(client, schema, table, sample, seed, items > 0 ? items : offlineLatest.count());
+  }
+
+  /** {@code sample} ids of a table of about {@code items} items, chosen by {@code seed} (see above). */
+  static List<Object> sampleIds(DynamoDbClient client, ItemSchema schema, String table, int sample, long seed,
+      long items) {
+    int segments = (int) Math.max(1, Math.min(MAX_SEGMENTS, items / sample));
+    java.util.Random random = new java.util.Random(seed);
+    int segment = (int) Math.floorMod(random.nextLong(), (long) segments);
+    // up to 4 x sample keys of that segment (all of a small table), of which the seed picks sample
+    int read = (int) Math.min(4L * sample, Integer.MAX_VALUE);
     List<Object> ids = new ArrayList<>();
     for (Map<String, AttributeValue> item : client.scanPaginator(b -> b.tableName(table).segment(segment)
         .totalSegments(segments).projectionExpression("#k").expressionAttributeNames(Map.of("#k", schema.key()))
-        .limit(sample)).items()) {
+        .limit(Math.min(read, 1000))).items()) {
       AttributeValue k = item.get(schema.key());
       ids.add(OnlineStore.normalizeId(schema, k.s() != null ? k.s() : k.n()));
-      if (ids.size() == sample) {
+      if (ids.size() == read) {
         break;
       }
     }
-    return ids;
+    java.util.Collections.shuffle(ids, random);
+    return ids.size() > sample ? List.copyOf(ids.subList(0, sample)) : ids;
   }
 
   /** Null when every value matches; else which features differ and how. */

@@ -22,7 +22,7 @@ class TidemarkConfigTest {
     assertEquals(dir.resolve("offline").toString(), c.offlineRoot());
     assertEquals("tidemark", c.database());
     assertEquals(true, c.embeddedMetastore());
-    assertEquals("embedded", c.get("online.endpoint"));
+    assertEquals("local", c.get("online.endpoint"));
     assertEquals(Map.of("raw_root", dir + "/demo/raw"), c.variables());
   }
 

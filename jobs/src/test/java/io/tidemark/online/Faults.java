@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.SSESpecification;
+import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /** SDK interceptors that record, throttle or crash requests, to test the writer and client against real faults. */
@@ -38,8 +39,8 @@ final class Faults {
   }
 
   /**
-   * Records each request as "Operation count" (items or keys), "Operation id" or "CreateTable name sse...", before
-   * any other interceptor changes it.
+   * Records each request as "Operation count" (items or keys), "Operation id", "CreateTable name sse..." or
+   * "UpdateTimeToLive table attribute enabled=...", before any other interceptor changes it.
    */
   public static final class Recorder implements ExecutionInterceptor {
     static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
@@ -55,6 +56,9 @@ final class Faults {
         CALLS.add("PutItem " + p.item().get("user_id").s());
       } else if (r instanceof DeleteItemRequest d) {
         CALLS.add("DeleteItem " + d.key().get("user_id").s());
+      } else if (r instanceof UpdateTimeToLiveRequest t) {
+        CALLS.add("UpdateTimeToLive " + t.tableName() + " " + t.timeToLiveSpecification().attributeName()
+            + " enabled=" + t.timeToLiveSpecification().enabled());
       } else if (r instanceof CreateTableRequest c) {
         SSESpecification sse = c.sseSpecification();
         CALLS.add("CreateTable " + c.tableName() + (sse == null ? "" : " sse enabled=" + sse.enabled() + " type="
@@ -159,13 +163,17 @@ final class Faults {
     }
   }
 
-  /** Lets {@code allowed} write requests through, then fails every write: a load killed midway. */
+  /**
+   * Lets {@code allowed} write requests through, then fails every request, reads and table or catalog updates too:
+   * a load killed midway, of which nothing more reaches DynamoDB through this connection.
+   */
   public static final class Crasher implements ExecutionInterceptor {
     static final AtomicInteger ALLOWED = new AtomicInteger(Integer.MAX_VALUE);
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-      if (isWrite(context.request()) && ALLOWED.getAndDecrement() <= 0) {
+      boolean dead = isWrite(context.request()) ? ALLOWED.getAndDecrement() <= 0 : ALLOWED.get() < 0;
+      if (dead) {
         throw SdkClientException.create("injected crash: the load dies here");
       }
     }

@@ -104,6 +104,34 @@ class MaterializeTest {
     assertEquals(Map.of("u2", "40@2099-05-01T00:00:00Z", "u3", "50@2099-05-01T00:00:00Z"), online(tm));
   }
 
+  /** A full reload that fails in a process that lives on gives its lease back: re-running at once loads. */
+  @Test
+  void aFullReloadThatFailsGivesItsLeaseBackAtOnce() {
+    TestStore store = new TestStore("online_failed_reload").definition("users.yaml", USERS);
+    Tidemark tm = OnlineTesting.tidemark(store);
+    StringBuilder rows = new StringBuilder();
+    for (int i = 1; i <= 30; i++) {
+      rows.append(row(String.format("u%02d", i), i, "2099-05-01T00:00:00Z"));
+    }
+    OnlineTesting.ingest(tm, store, "users", HEADER, rows.toString());
+    Faults.Crasher.ALLOWED.set(1);
+    try {
+      assertThrows(Exception.class, () -> tm.materialize("users").writeConnection(tm.onlineStore().connection()
+          .withInterceptors(List.of(Faults.Crasher.class))).execute());
+    } finally {
+      Faults.Crasher.ALLOWED.set(Integer.MAX_VALUE);
+    }
+    OnlineCatalog.Entry e = tm.onlineStore().catalog().find("users").orElseThrow();
+    assertEquals(List.of(Optional.empty(), Optional.empty(), 1L),
+        List.of(e.liveTable(), e.loadingTable(), e.lastVersion()));
+    assertEquals(List.of(), new OnlineTables(tm.onlineStore().connection(), tm.onlineStore().config()).list()
+        .stream().filter(t -> t.startsWith(store.database + "_users")).toList());
+
+    MaterializeResult r = tm.materialize("users").execute();
+    assertEquals(List.of(store.database + "_users__v2", 30L, 30L), List.of(r.table(), r.records(), r.written()));
+    assertEquals(30, OnlineTesting.scan(tm, store.database + "_users__v2").size());
+  }
+
   @Test
   void fullReloadSwitchesAtomicallyAndDropsTheOldTableAfterTheGracePeriod() {
     TestStore store = new TestStore("online_switch").definition("users.yaml", USERS);
@@ -120,9 +148,12 @@ class MaterializeTest {
     Map<String, String> before = online(tm);
 
     Clock crashedAt = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    // the process dies: nothing of it reaches DynamoDB any more, so it cannot give its lease back
+    OnlineStore dying = tm.onlineStore().withConnection(tm.onlineStore().connection()
+        .withInterceptors(List.of(Faults.Crasher.class)));
     Faults.Crasher.ALLOWED.set(1);
-    assertThrows(Exception.class, () -> tm.materialize("users").full(true).clock(crashedAt).writeConnection(
-        tm.onlineStore().connection().withInterceptors(List.of(Faults.Crasher.class))).execute());
+    assertThrows(Exception.class, () -> new MaterializeAction(tm.spark(), tm.offlineStore(), dying,
+        tm.registry().group("users")).full(true).clock(crashedAt).execute());
     Faults.Crasher.ALLOWED.set(Integer.MAX_VALUE);
 
     // readers still see the complete old version; the half-loaded one exists but is not live
@@ -153,7 +184,7 @@ class MaterializeTest {
     assertEquals(Optional.empty(), e.loadingTable());
     assertEquals(List.of(new OnlineCatalog.Retired(v1, now.instant())), e.retired());
     assertEquals(Optional.of(2L), e.watermark());
-    List<String> tables = new OnlineTables(OnlineTesting.client(tm), tm.onlineStore().config()).list().stream()
+    List<String> tables = new OnlineTables(tm.onlineStore().connection(), tm.onlineStore().config()).list().stream()
         .filter(t -> t.startsWith(store.database + "_users")).toList();
     assertEquals(List.of(v1, v3), tables); // the abandoned v2 is gone; v1 waits for its grace period (1h)
     Map<String, String> expected = new TreeMap<>();
@@ -165,7 +196,7 @@ class MaterializeTest {
     MaterializeResult later = tm.materialize("users").clock(Clock.offset(now, Duration.ofMinutes(61))).execute();
     assertEquals(List.of(v1), later.droppedTables());
     assertEquals(List.of(), tm.onlineStore().catalog().find("users").orElseThrow().retired());
-    assertEquals(List.of(v3), new OnlineTables(OnlineTesting.client(tm), tm.onlineStore().config()).list()
+    assertEquals(List.of(v3), new OnlineTables(tm.onlineStore().connection(), tm.onlineStore().config()).list()
         .stream().filter(t -> t.startsWith(store.database + "_users")).toList());
   }
 

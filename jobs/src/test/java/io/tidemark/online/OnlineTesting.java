@@ -3,6 +3,7 @@ package io.tidemark.online;
 import io.tidemark.Tidemark;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.testing.TestSpark;
 import io.tidemark.testing.TestStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,8 +17,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Online test projects: a {@link TestStore} whose online store is one in-memory DynamoDB Local server shared by the
- * test JVM (real DynamoDB semantics over HTTP, not a mock), with a table prefix of its own.
+ * Online test projects: a {@link TestStore} whose online store is one in-memory dynalite server shared by the test JVM
+ * (a real DynamoDB-compatible server over HTTP, not a mock), with a table prefix of its own.
  */
 final class OnlineTesting {
   static final String USERS = """
@@ -40,8 +41,8 @@ final class OnlineTesting {
       """;
   static final String HEADER = "user_id,age,score,active,signup,note,event_time\n";
   /**
-   * "Now" for reads: a few days after the test data, before its 30-day TTL ends. The data lies in 2099 because
-   * DynamoDB Local, like DynamoDB, really deletes items whose expires_at has passed.
+   * "Now" for reads: a few days after the test data, before its 30-day TTL ends. The data lies in 2099 so that it
+   * stays unexpired on a server that, like DynamoDB, deletes items whose expires_at has passed.
    */
   static final Clock MAY_10 = Clock.fixed(Instant.parse("2099-05-10T00:00:00Z"), ZoneOffset.UTC);
   private static final AtomicInteger BATCHES = new AtomicInteger();
@@ -49,7 +50,7 @@ final class OnlineTesting {
   private OnlineTesting() {}
 
   static String endpoint() {
-    return EmbeddedDynamoDb.inMemory("tests");
+    return LocalDynamoDb.inMemory("tests", TestSpark.target("online"));
   }
 
   static Tidemark tidemark(TestStore store, Map<String, String> settings) {

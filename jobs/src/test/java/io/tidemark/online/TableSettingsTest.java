@@ -16,7 +16,7 @@ class TableSettingsTest {
   private static final String KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
   /**
-   * DynamoDB Local accepts an SSE specification but does not encrypt or describe it, so the requests Tidemark
+   * dynalite accepts an SSE specification but does not encrypt or describe it, so the requests Tidemark
    * sends are recorded on their way to it.
    */
   @Test
