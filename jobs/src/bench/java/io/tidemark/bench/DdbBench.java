@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.tidemark.Tidemark;
 import io.tidemark.asof.AsOf;
-import io.tidemark.config.SparkSessions;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.SourceFormat;
@@ -17,7 +16,6 @@ import io.tidemark.online.ItemCodec;
 import io.tidemark.online.ItemSchema;
 import io.tidemark.online.MaterializeResult;
 import io.tidemark.online.OnlineStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,18 +49,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * {@code ddb-bench: tidemark/raw=<x> incremental/raw=<y> items=<n>}.
  */
 public final class DdbBench {
-  private static final String GROUP = """
-      name: items
-      description: benchmark items
-      owner: bench
-      record_identifier: item_id
-      event_time: event_time
-      features:
-        - {name: item_id, type: String}
-        - {name: quantity, type: Integral}
-        - {name: price, type: Fractional}
-        - {name: category, type: String}
-        - {name: active, type: Boolean}
+  private static final String MORE = """
         - {name: updated, type: Timestamp}
         - {name: event_time, type: Timestamp}
       online:
@@ -85,20 +72,12 @@ public final class DdbBench {
             + "[--concurrency C (online.write_concurrency)] [--tasks T (online.write_tasks)] [--full-runs R]");
       }
     }
-    Path home = Path.of(System.getenv().getOrDefault("TIDEMARK_HOME", "jobs/target/bench-home"))
-        .resolve("ddb-" + System.currentTimeMillis()).toAbsolutePath();
-    Files.createDirectories(home.resolve("feature-definitions"));
-    Files.writeString(home.resolve("feature-definitions/items.yaml"), GROUP);
-    Files.writeString(home.resolve("feature-definitions/warmup.yaml"), GROUP.replace("name: items", "name: warmup"));
+    BenchHome bench = BenchHome.create("ddb").items("items", MORE).items("warmup", MORE);
+    Path home = bench.dir;
     String endpoint = LocalDynamoDb.inMemory("bench", home);
     settings.putAll(Map.of("online.endpoint", endpoint, "online.table_prefix", "bench_", "catalog.database", "bench"));
     TidemarkConfig config = TidemarkConfig.forHome(home, settings);
-    SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("ddb-bench")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1");
-    SparkSessions.withTidemarkDefaults(builder);
-    SparkSessions.withEmbeddedMetastore(builder, home);
-    SparkSession spark = builder.enableHiveSupport().getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = bench.spark("ddb-bench");
     Tidemark tm = Tidemark.create(spark, config, FeatureRegistry.load(home.resolve("feature-definitions"),
         Map.of()));
     int cores = spark.sparkContext().defaultParallelism();

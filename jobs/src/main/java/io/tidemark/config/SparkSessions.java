@@ -32,8 +32,8 @@ public final class SparkSessions {
   }
 
   /**
-   * Settings every Tidemark session needs: UTC, Delta's SQL extension and catalog, and ANSI mode off unless
-   * spark-submit sets it. Spark 4 turns ANSI on by default, under which a CAST of a malformed value fails the job
+   * Settings every Tidemark session needs: UTC, INT64 timestamps, Delta's SQL extension and catalog, and ANSI mode
+   * off unless spark-submit sets it. Spark 4 turns ANSI on by default, under which a CAST of a malformed value fails the job
    * instead of giving NULL; feature definitions and SQL transforms must behave the same on Spark 3.5 and 4.
    */
   public static SparkSession.Builder withTidemarkDefaults(SparkSession.Builder builder) {
@@ -42,6 +42,8 @@ public final class SparkSessions {
     }
     return builder
         .config("spark.sql.session.timeZone", "UTC")
+        // INT64 microseconds, not the deprecated INT96, in every Parquet file Tidemark writes
+        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
   }

@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class TidemarkConfig {
   public static final String DEFAULT_FILE = "tidemark.yaml";
-  private static final Set<String> KNOWN_KEYS = Set.of("offline.root", "catalog.database", "catalog.metastore",
+  private static final Set<String> KNOWN_KEYS = Set.of("offline.root", "offline.target_file_size",
+      "catalog.database", "catalog.metastore",
       "online.endpoint", "online.region", "online.table_prefix", "online.write_capacity", "online.kms_key",
       "online.write_concurrency", "online.write_tasks", "online.grace_period",
       "spark.master", "s3.endpoint", "s3.region", "s3.path_style", "s3.access_key", "s3.secret_key", "s3.kms_key");
@@ -132,6 +133,22 @@ public final class TidemarkConfig {
   public String offlineRoot() {
     String root = get("offline.root").replaceAll("/+$", "");
     return root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") ? root : Path.of(root).toAbsolutePath().normalize().toString();
+  }
+
+  /** {@code offline.target_file_size}: a size such as 128m or 1g (Spark's byte-size syntax). */
+  public long offlineTargetFileBytes() {
+    String text = get("offline.target_file_size").trim();
+    long bytes;
+    try {
+      bytes = org.apache.spark.network.util.JavaUtils.byteStringAsBytes(text);
+    } catch (NumberFormatException e) {
+      bytes = -1;
+    }
+    if (bytes < (1L << 20)) {
+      throw new IllegalArgumentException("setting offline.target_file_size = '" + text + "' is not a size of at "
+          + "least 1m (write it like 128m, 512m or 1g)");
+    }
+    return bytes;
   }
 
   public String database() {

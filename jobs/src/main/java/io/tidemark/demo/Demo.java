@@ -2,6 +2,7 @@ package io.tidemark.demo;
 
 import io.tidemark.Tidemark;
 import io.tidemark.definitions.Durations;
+import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.online.OnlineRecord;
@@ -105,7 +106,9 @@ public final class Demo {
   private void onlineStages() {
     out.accept("== 5. materialize the latest record per id into DynamoDB (online.endpoint = "
         + tidemark.config().get("online.endpoint") + ")");
-    for (String group : List.of("users", "products")) {
+    List<String> onlineGroups = tidemark.registry().groups().stream().filter(g -> g.online().enabled())
+        .map(FeatureGroup::name).sorted().toList();
+    for (String group : onlineGroups) {
       out.accept("   " + tidemark.materialize(group).execute().summary());
     }
     out.accept("== 6. read records back through the online client (OnlineStore.batchGet / get)");
@@ -120,8 +123,15 @@ public final class Demo {
         : "not served: users has an online TTL of " + Durations.format(usersTtl.get()) + " after the event time, "
             + "and the demo profiles are from " + DemoData.START.toString().substring(0, 4) + ", so they have "
             + "expired (expired items are hidden before DynamoDB's TTL deletes them)"));
+    if (onlineGroups.contains("user_purchase_windows")) {
+      Optional<java.time.Duration> ttl = tidemark.registry().group("user_purchase_windows").online().ttl();
+      out.accept("   user_purchase_windows u0001: " + online.get("user_purchase_windows", "u0001")
+          .map(r -> r.features().toString()).orElse("not served" + ttl.map(t -> ": its online TTL is "
+              + Durations.format(t) + " after the event time and the demo's purchases are from "
+              + DemoData.START.toString().substring(0, 4) + " (readers hide expired items)").orElse("")));
+    }
     out.accept("== 7. reconcile: compare online items with the offline latest values (skew check)");
-    for (String group : List.of("users", "products")) {
+    for (String group : onlineGroups) {
       ReconcileResult r = tidemark.reconcile(group).sample(25).execute();
       out.accept("   " + r.summary());
       r.examples().forEach(e -> out.accept("     " + e));

@@ -1,6 +1,7 @@
 package io.tidemark.offline;
 
 import io.tidemark.util.Sql;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -16,11 +17,15 @@ public final class DataQualityTable {
       + "quarantined_by_reason MAP<STRING, BIGINT>, warnings_by_rule MAP<STRING, BIGINT>, "
       + "features MAP<STRING, STRUCT<null_count: BIGINT, null_rate: DOUBLE, min: DOUBLE, max: DOUBLE, mean: DOUBLE>>";
 
+  private static final String DESCRIPTION = "one row per batch: counts, quarantine reasons, per-feature statistics";
+
   private final OfflineStore store;
+  private final String group;
   private final String name;
 
   DataQualityTable(OfflineStore store, String group) {
     this.store = store;
+    this.group = group;
     this.name = group + "__data_quality";
   }
 
@@ -30,8 +35,13 @@ public final class DataQualityTable {
 
   public void append(Dataset<Row> record, String appId) {
     store.ensureDatabase();
-    store.spark().sql("CREATE TABLE IF NOT EXISTS " + Sql.quote(store.database()) + "." + Sql.quote(name) + " ("
-        + DDL + ") USING delta LOCATION " + Sql.literal(store.location(name)));
+    if (!store.spark().catalog().tableExists(store.database(), name)) {
+      store.spark().sql("CREATE TABLE IF NOT EXISTS " + Sql.quote(store.database()) + "." + Sql.quote(name) + " ("
+          + DDL + ") USING delta LOCATION " + Sql.literal(store.location(name)) + " COMMENT "
+          + Sql.literal(DESCRIPTION));
+      CatalogEntry.syncDelta(store, store.database(), name, DESCRIPTION, Map.of("tidemark.group", group,
+          "tidemark.kind", "data_quality"));
+    }
     record.write().format("delta").mode(SaveMode.Append).option("txnAppId", appId).option("txnVersion", 0L)
         .save(store.location(name));
   }

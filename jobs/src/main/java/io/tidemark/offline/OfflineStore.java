@@ -3,6 +3,10 @@ package io.tidemark.offline;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.util.Sql;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -10,18 +14,33 @@ import org.apache.spark.sql.SparkSession;
  * registered in the catalog database. Hands out {@link OfflineTable}s, like {@code DeltaTable.forPath}.
  */
 public final class OfflineStore {
+  /** {@code offline.target_file_size}'s default: what Athena, Trino and Spark read well. */
+  public static final long DEFAULT_TARGET_FILE_BYTES = 128L << 20;
+
   private final SparkSession spark;
   private final String root;
   private final String database;
+  private final long targetFileBytes;
+  private final boolean embeddedMetastore;
 
-  public OfflineStore(SparkSession spark, String root, String database) {
+  /**
+   * @param targetFileBytes about how large the offline files are written: a partition (event date) smaller than
+   *     this goes into one file, a larger one into files of about this size
+   * @param embeddedMetastore the catalog is the embedded Derby metastore (local runs), not Glue or a metastore
+   *     service
+   */
+  public OfflineStore(SparkSession spark, String root, String database, long targetFileBytes,
+      boolean embeddedMetastore) {
     this.spark = spark;
     this.root = root.replaceAll("/+$", "");
     this.database = database;
+    this.targetFileBytes = targetFileBytes;
+    this.embeddedMetastore = embeddedMetastore;
   }
 
   public static OfflineStore of(SparkSession spark, TidemarkConfig config) {
-    return new OfflineStore(spark, config.offlineRoot(), config.database());
+    return new OfflineStore(spark, config.offlineRoot(), config.database(), config.offlineTargetFileBytes(),
+        config.embeddedMetastore());
   }
 
   public OfflineTable forGroup(FeatureGroup group) {
@@ -42,6 +61,38 @@ public final class OfflineStore {
 
   public String database() {
     return database;
+  }
+
+  public long targetFileBytes() {
+    return targetFileBytes;
+  }
+
+  public boolean embeddedMetastore() {
+    return embeddedMetastore;
+  }
+
+  /**
+   * Runs a write with adaptive query execution aiming at partitions of the target file size: REBALANCE then
+   * splits and coalesces to about that size (size first, not parallelism first). The session's settings are
+   * restored afterwards.
+   */
+  void withTargetFileSize(Runnable write) {
+    Map<String, String> settings = Map.of(
+        "spark.sql.adaptive.enabled", "true",
+        "spark.sql.adaptive.advisoryPartitionSizeInBytes", String.valueOf(targetFileBytes),
+        "spark.sql.adaptive.coalescePartitions.parallelismFirst", "false",
+        "spark.sql.adaptive.optimizeSkewsInRebalancePartitions.enabled", "true");
+    RuntimeConfig conf = spark.conf();
+    Map<String, Optional<String>> before = new HashMap<>();
+    settings.forEach((k, v) -> {
+      before.put(k, conf.getOption(k).isDefined() ? Optional.of(conf.get(k)) : Optional.empty());
+      conf.set(k, v);
+    });
+    try {
+      write.run();
+    } finally {
+      before.forEach((k, v) -> v.ifPresentOrElse(value -> conf.set(k, value), () -> conf.unset(k)));
+    }
   }
 
   String location(String table) {

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 
@@ -77,7 +78,15 @@ public final class OfflineTable {
     store.ensureDatabase();
     if (!exists()) {
       spark.sql(createTableSql());
+      syncCatalogEntry();
       return;
+    }
+    String registered = CatalogEntry.location(spark, store.database(), group.name());
+    if (!CatalogEntry.sameLocation(registered, location())) {
+      throw new IllegalStateException("catalog table " + tableName() + " is at " + registered + ", but offline.root "
+          + "puts group " + group.name() + " at " + location() + "; set offline.root to the root that holds "
+          + store.database() + "/" + group.name() + " (" + registered.replaceAll("/+$", "").replaceAll(
+              "/[^/]+/[^/]+$", "") + "), or use another catalog.database");
     }
     Map<String, StructField> current = new TreeMap<>();
     Arrays.stream(spark.table(tableName()).schema().fields()).forEach(f -> current.put(f.name(), f));
@@ -94,19 +103,54 @@ public final class OfflineTable {
     }
     if (!added.isEmpty()) {
       spark.sql("ALTER TABLE " + quotedName() + " ADD COLUMNS (" + String.join(", ", added) + ")");
+      syncCatalogEntry();
     }
   }
 
-  /** Appends rows with the table's columns. For Delta, {@code appId} makes the commit idempotent. */
-  public void append(Dataset<Row> rows, String appId, String userMetadata) {
-    Dataset<Row> ordered = rows.select(columns().stream().map(functions::col).toArray(Column[]::new));
+  /** Delta groups: the catalog entry gets the real columns, partition keys and parameters ({@link CatalogEntry}). */
+  private void syncCatalogEntry() {
     if (format() == StorageFormat.DELTA) {
-      ordered.write().format("delta").mode(SaveMode.Append)
-          .option("txnAppId", appId).option("txnVersion", 0L).option("userMetadata", userMetadata)
-          .save(location());
-    } else {
-      ordered.write().mode(SaveMode.Append).insertInto(quotedName());
+      CatalogEntry.syncDelta(store, store.database(), group.name(), group.description(), properties());
     }
+  }
+
+  /**
+   * Appends rows with the table's columns, laid out in right-sized files ({@link #laidOut}). For Delta,
+   * {@code appId} makes the commit idempotent.
+   */
+  public void append(Dataset<Row> rows, String appId, String userMetadata) {
+    Dataset<Row> ordered = laidOut(rows);
+    store.withTargetFileSize(() -> {
+      if (format() == StorageFormat.DELTA) {
+        ordered.write().format("delta").mode(SaveMode.Append)
+            .option("txnAppId", appId).option("txnVersion", 0L).option("userMetadata", userMetadata)
+            .save(location());
+      } else {
+        ordered.write().mode(SaveMode.Append).insertInto(quotedName());
+      }
+    });
+  }
+
+  /**
+   * The rows as files should hold them: Spark's REBALANCE by event date puts each date in one task, coalesces
+   * small dates into few tasks and splits a large one into parts of about the target file size (adaptive query
+   * execution), so a small date is one file and a large one several; each file is sorted by event date, record id
+   * and event time, so its min/max statistics let point-in-time reads of some ids skip the others.
+   */
+  Dataset<Row> laidOut(Dataset<Row> rows) {
+    Dataset<Row> selected = rows.select(columns().stream().map(functions::col).toArray(Column[]::new));
+    boolean byDate = group.offline().partitionByEventDate();
+    // the hint takes the attribute itself: Spark 3.5's Dataset.hint turns a Column into a literal
+    Dataset<Row> balanced = byDate
+        ? selected.hint("rebalance", UnresolvedAttribute.quoted(MetadataColumns.EVENT_DATE))
+        : selected.hint("rebalance");
+    List<Column> order = new ArrayList<>();
+    if (byDate) {
+      order.add(functions.col(MetadataColumns.EVENT_DATE));
+    }
+    order.add(functions.col(group.recordIdentifier()));
+    order.add(functions.col(group.eventTime()));
+    return balanced.sortWithinPartitions(order.toArray(Column[]::new));
   }
 
   /**
@@ -124,10 +168,11 @@ public final class OfflineTable {
       predicate += " AND " + MetadataColumns.EVENT_DATE + " >= DATE " + Sql.literal(start.toString().substring(0, 10))
           + " AND " + MetadataColumns.EVENT_DATE + " <= DATE " + Sql.literal(end.toString().substring(0, 10));
     }
-    rows.select(columns().stream().map(functions::col).toArray(Column[]::new))
-        .write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate)
-        .option("txnAppId", appId).option("txnVersion", 0L).option("userMetadata", userMetadata)
-        .save(location());
+    Dataset<Row> ordered = laidOut(rows);
+    String where = predicate;
+    store.withTargetFileSize(() -> ordered.write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", where).option("txnAppId", appId).option("txnVersion", 0L)
+        .option("userMetadata", userMetadata).save(location()));
   }
 
   /** The whole history, as registered in the catalog. */
@@ -172,12 +217,7 @@ public final class OfflineTable {
       // Hive-format DDL of a datasource table: NOT NULL is not supported there
       cols.replaceAll(c -> c.replace(" NOT NULL", ""));
     }
-    Map<String, String> props = new TreeMap<>();
-    props.put("tidemark.group", group.name());
-    props.put("tidemark.owner", group.owner());
-    props.put("tidemark.record_identifier", group.recordIdentifier());
-    props.put("tidemark.event_time", group.eventTime());
-    group.tags().forEach((k, v) -> props.put("tidemark.tag." + k, v));
+    Map<String, String> props = properties();
     if (format() == StorageFormat.DELTA) {
       // the change feed lets incremental jobs (online materialization) read only what changed since a version
       props.put("delta.enableChangeDataFeed", "true");
@@ -190,6 +230,17 @@ public final class OfflineTable {
         + " LOCATION " + Sql.literal(location())
         + " COMMENT " + Sql.literal(group.description())
         + " TBLPROPERTIES (" + String.join(", ", propSql) + ")";
+  }
+
+  /** The group's table properties: who owns it, its key and event time, its tags. */
+  private Map<String, String> properties() {
+    Map<String, String> props = new TreeMap<>();
+    props.put("tidemark.group", group.name());
+    props.put("tidemark.owner", group.owner());
+    props.put("tidemark.record_identifier", group.recordIdentifier());
+    props.put("tidemark.event_time", group.eventTime());
+    group.tags().forEach((k, v) -> props.put("tidemark.tag." + k, v));
+    return props;
   }
 
   private String columnDdl(FeatureDefinition f, boolean forAlter) {

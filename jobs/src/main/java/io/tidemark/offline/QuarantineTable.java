@@ -1,6 +1,7 @@
 package io.tidemark.offline;
 
 import io.tidemark.util.Sql;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -16,11 +17,15 @@ public final class QuarantineTable {
   public static final String REASONS = "reasons";
   public static final String RAW_ROW = "raw_row";
 
+  private static final String DESCRIPTION = "rows an ingest refused, with every reason and the raw row";
+
   private final OfflineStore store;
+  private final String group;
   private final String name;
 
   QuarantineTable(OfflineStore store, String group) {
     this.store = store;
+    this.group = group;
     this.name = group + "__quarantine";
   }
 
@@ -39,7 +44,10 @@ public final class QuarantineTable {
         + "write_time TIMESTAMP COMMENT 'when the batch started', "
         + "source STRING COMMENT 'where the row was read', "
         + "reasons ARRAY<STRING> COMMENT 'every rule the row broke', "
-        + "raw_row STRING COMMENT 'the input row as JSON') USING delta LOCATION " + Sql.literal(location()));
+        + "raw_row STRING COMMENT 'the input row as JSON') USING delta LOCATION " + Sql.literal(location())
+        + " COMMENT " + Sql.literal(DESCRIPTION));
+    CatalogEntry.syncDelta(store, store.database(), name, DESCRIPTION, Map.of("tidemark.group", group,
+        "tidemark.kind", "quarantine"));
   }
 
   public void append(Dataset<Row> rows, String appId) {

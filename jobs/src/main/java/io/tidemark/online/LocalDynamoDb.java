@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -39,6 +41,7 @@ public final class LocalDynamoDb {
   /** The folder holding dynalite's {@code node_modules} and Tidemark's {@code server.js}. */
   public static final String DIR_PROPERTY = "tidemark.dynalite.dir";
   public static final String DIR_ENV = "TIDEMARK_DYNALITE_DIR";
+  private static final Logger LOG = LoggerFactory.getLogger(LocalDynamoDb.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern LISTENING = Pattern.compile("tidemark-dynalite listening on port (\\d+)");
   private static final Map<String, Server> SERVERS = new ConcurrentHashMap<>();
@@ -60,6 +63,8 @@ public final class LocalDynamoDb {
       FileChannel lock = lock(lockFile, dir);
       Server server = start(dir.resolve("dynalite"), dir.resolve("dynalite.log"), true);
       writeOwner(lock, server);
+      LOG.info("local DynamoDB server (dynalite, pid {}) at {}, tables in {}", server.process().pid(),
+          server.endpoint(), dir.resolve("dynalite"));
       return server;
     }).endpoint();
   }

@@ -19,6 +19,7 @@ import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.FeatureType;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.offline.CatalogEntry;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
@@ -608,6 +609,12 @@ public final class TrainingSetAction {
     String location = " LOCATION " + Sql.literal(output);
     if (format == OutputFormat.PARQUET || format == OutputFormat.DELTA) {
       spark.sql("CREATE TABLE " + quoteTable(table) + " USING " + format.sparkFormat() + location);
+      if (format == OutputFormat.DELTA) {
+        String[] name = table.contains(".") ? table.split("\\.", 2)
+            : new String[] {spark.catalog().currentDatabase(), table};
+        CatalogEntry.syncDelta(store, name[0], name[1], "training set written by Tidemark to " + output,
+            Map.of("tidemark.kind", "training_set", "tidemark.output", output));
+      }
       return;
     }
     List<String> cols = Arrays.stream(rows.schema().fields())

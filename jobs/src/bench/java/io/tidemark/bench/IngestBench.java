@@ -1,0 +1,153 @@
+package io.tidemark.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.to_date;
+
+import io.tidemark.Tidemark;
+import io.tidemark.config.TidemarkConfig;
+import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.definitions.SourceFormat;
+import io.tidemark.ingest.IngestResult;
+import io.tidemark.training.OutputFormat;
+import io.tidemark.training.TrainingSetResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code ./bench ingest [--rows 2000000] [--dates 30] [--ids 100000] [--zipf 0] [--runs 3] [--spine-rows 100000]}:
+ * Tidemark's whole ingest (read, validate, quarantine check, metadata columns, right-sized Delta files, data
+ * quality record, ledger) of N raw rows over D event dates, against the floor a user would write by hand on the
+ * same rows in the same run: {@code spark.read.parquet(raw).withColumn("event_date", ...)
+ * .write.partitionBy("event_date").parquet(out)}. Each variant gets an untimed warm-up, then the runs alternate;
+ * min and median are printed, with the data files each wrote, and the time of a point-in-time training set read
+ * from Tidemark's table. --zipf S gives the event dates a Zipf-like skew (0 = uniform). Last line:
+ * {@code ingest-bench: tidemark/plain=<x> files tidemark=<a> plain=<b> rows=<n> dates=<d> training-set=<s>s}.
+ */
+public final class IngestBench {
+
+  private IngestBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long rows = 2_000_000;
+    int dates = 30;
+    long ids = 100_000;
+    double zipf = 0;
+    int runs = 3;
+    long spineRows = 100_000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rows" -> rows = Long.parseLong(args[++i]);
+        case "--dates" -> dates = Integer.parseInt(args[++i]);
+        case "--ids" -> ids = Long.parseLong(args[++i]);
+        case "--zipf" -> zipf = Double.parseDouble(args[++i]);
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--spine-rows" -> spineRows = Long.parseLong(args[++i]);
+        default -> throw new IllegalArgumentException("usage: ./bench ingest [--rows N] [--dates D] [--ids K] "
+            + "[--zipf S] [--runs R] [--spine-rows M]");
+      }
+    }
+    BenchHome bench = BenchHome.create("ingest").items("items", "  - {name: event_time, type: Timestamp}\n");
+    Path home = bench.dir;
+    SparkSession spark = bench.spark("ingest-bench");
+    FeatureRegistry registry = FeatureRegistry.load(bench.definitions(), Map.of());
+
+    // raw rows: item ids drawn over K ids, event dates uniform or Zipf-skewed over D days
+    String day = zipf == 0 ? "floor(rand(7) * " + dates + ")"
+        : "least(" + (dates - 1) + ", floor(pow(rand(7), " + (1 + zipf) + ") * " + dates + "))";
+    Path raw = home.resolve("raw");
+    spark.range(0, rows, 1, Math.max(8, spark.sparkContext().defaultParallelism() * 2)).select(
+            expr("concat('i', lpad(cast(floor(rand(3) * " + ids + ") as string), 7, '0'))").as("item_id"),
+            expr("cast(id % 1000 as bigint)").as("quantity"), expr("round(rand(5) * 500, 2)").as("price"),
+            expr("element_at(array('books','garden','kitchen','toys'), cast(id % 4 + 1 as int))").as("category"),
+            expr("id % 3 = 0").as("active"),
+            expr("timestamp_seconds(1714521600 + " + day + " * 86400 + cast(rand(11) * 86399 as bigint))")
+                .as("event_time"))
+        .write().mode(SaveMode.Overwrite).parquet(raw.toString());
+    System.out.printf(Locale.ROOT, "ingest-bench: %,d rows over %d event dates (%s), %,d ids, %d cores, raw "
+        + "Parquet %s%n", rows, dates, zipf == 0 ? "uniform" : "zipf " + zipf, ids,
+        spark.sparkContext().defaultParallelism(), raw);
+
+    Runnable plainRun = () -> spark.read().parquet(raw.toString())
+        .withColumn("event_date", to_date(col("event_time")))
+        .write().mode(SaveMode.Overwrite).partitionBy("event_date").parquet(home.resolve("plain").toString());
+    // untimed warm-up of both (JIT, codegen, the metastore)
+    Tidemark warm = tidemark(spark, home, registry, "bench_warmup");
+    warm.ingest("items").source(raw.toString(), SourceFormat.PARQUET).execute();
+    plainRun.run();
+
+    List<Double> tidemarkSeconds = new ArrayList<>();
+    List<Double> plainSeconds = new ArrayList<>();
+    IngestResult last = null;
+    for (int r = 1; r <= runs; r++) {
+      Tidemark tm = tidemark(spark, home, registry, "bench_run" + r);
+      long t0 = System.nanoTime();
+      last = tm.ingest("items").source(raw.toString(), SourceFormat.PARQUET).execute();
+      tidemarkSeconds.add((System.nanoTime() - t0) / 1e9);
+      long t1 = System.nanoTime();
+      plainRun.run();
+      plainSeconds.add((System.nanoTime() - t1) / 1e9);
+      System.out.printf(Locale.ROOT, "run %d: tidemark %.2f s, plain %.2f s%n", r, tidemarkSeconds.get(r - 1),
+          plainSeconds.get(r - 1));
+    }
+    System.out.println("tidemark: " + last.summary());
+    long tidemarkFiles = dataFiles(home.resolve("offline").resolve("bench_run" + runs).resolve("items"));
+    long plainFiles = dataFiles(home.resolve("plain"));
+
+    // a point-in-time training set read from Tidemark's table: spine rows over the same ids and dates
+    Path spine = home.resolve("spine");
+    spark.range(0, spineRows, 1, 4).select(
+            expr("concat('i', lpad(cast(floor(rand(13) * " + ids + ") as string), 7, '0'))").as("item_id"),
+            expr("timestamp_seconds(1714521600 + cast(rand(17) * " + dates + " * 86400 as bigint))").as("ts"))
+        .write().mode(SaveMode.Overwrite).parquet(spine.toString());
+    Tidemark tm = tidemark(spark, home, registry, "bench_run" + runs);
+    long t2 = System.nanoTime();
+    TrainingSetResult set = tm.trainingSet().spine(spine.toString(), SourceFormat.PARQUET).spineTimeColumn("ts")
+        .features("items:*").output(home.resolve("training").toString(), OutputFormat.PARQUET).overwrite(true)
+        .execute();
+    double trainingSeconds = (System.nanoTime() - t2) / 1e9;
+
+    double ratio = median(tidemarkSeconds) / median(plainSeconds);
+    System.out.printf(Locale.ROOT, "tidemark ingest: min %.2f s, median %.2f s (%s)%n", min(tidemarkSeconds),
+        median(tidemarkSeconds), tidemarkSeconds);
+    System.out.printf(Locale.ROOT, "plain partitionBy write: min %.2f s, median %.2f s (%s)%n", min(plainSeconds),
+        median(plainSeconds), plainSeconds);
+    System.out.printf(Locale.ROOT, "data files: tidemark %d, plain %d (%d event dates)%n", tidemarkFiles,
+        plainFiles, dates);
+    System.out.printf(Locale.ROOT, "training set on tidemark's table: %,d spine rows in %.2f s (%s)%n", spineRows,
+        trainingSeconds, set.summary());
+    System.out.printf(Locale.ROOT, "ingest-bench: tidemark/plain=%.2f files tidemark=%d plain=%d rows=%d dates=%d "
+        + "training-set=%.1fs%n", ratio, tidemarkFiles, plainFiles, rows, dates, trainingSeconds);
+    spark.stop();
+  }
+
+  private static Tidemark tidemark(SparkSession spark, Path home, FeatureRegistry registry, String database) {
+    TidemarkConfig config = TidemarkConfig.forHome(home, Map.of("catalog.database", database));
+    return Tidemark.create(spark, config, registry);
+  }
+
+  private static long dataFiles(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.toString().contains("_delta_log"))
+          .count();
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double min(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+  }
+}
