@@ -162,7 +162,9 @@ final class BatchIngest {
   private Map<String, Dataset<Row>> readInputs(SparkSession spark) {
     Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
     for (SourceInput input : source.inputs()) {
-      Dataset<Row> raw = SourceReader.read(spark, input);
+      Dataset<Row> raw = mode == RowValidator.Mode.TOMBSTONES
+          ? SourceReader.read(spark, input, "delete file", "check delete --source PATH and --format")
+          : SourceReader.read(spark, input);
       if (options.ranged()) {
         Instant readFrom = options.start().get().minus(lookback());
         raw = SourceReader.dateRange(raw, input, readFrom, options.end().get());
