@@ -192,6 +192,11 @@ class BadInputCatalogueTest {
         // item 2: a delete file's quoted id deletes that record
         job("delete", "id,t\n\"u\"\"quote\",2024-05-15T00:00:00Z\n", 0,
             "delete p: read 1, written 1, quarantined 0; then [u\"quote,2024-06-01T00:00:00Z,null]"),
+        // item 15: an input is its content: the same bytes under another name, or touched, are not ingested again
+        job("same-content", P_ROWS, 0, "ingest p: this input was already committed to DB.p v1 as batch ID; nothing "
+            + "written (read 3, written 3, quarantined 0 then; use --force to ingest it again)"),
+        job("same-content", P_ROWS + "plain2,2024-05-01T00:00:00Z,10\n", 0,
+            "ingest p: read 4, written 4, quarantined 0 -> DB.p v2 [batch ID]"),
         // item 2: csv output is RFC 4180
         job("csv-output", "id,t\n\"u\"\"quote\",2024-06-01T00:00:00Z\n", 0,
             "id,t,v\n\"u\"\"quote\",2024-06-01T00:00:00Z,7\n"));
@@ -255,9 +260,12 @@ class BadInputCatalogueTest {
   }
 
   private static final Map<String, List<String>> VALUE_LINES = new TreeMap<>();
-  private TestStore values;
-  private Map<String, String> valueOutcomes;
-  private Map<String, IngestResult> valueResults;
+  private static final Map<String, String> VALUE_HEADERS = Map.of(
+      "c", "",
+      "m", "event_time_formats: [iso8601, epoch_millis]\nevent_time_range: {min: 2000-01-01, max: 2100-01-01}",
+      "j", "");
+  private final Map<String, Map<String, String>> valueOutcomes = new TreeMap<>();
+  private final Map<String, IngestResult> valueResults = new TreeMap<>();
 
   static Arguments value(String group, String line, String expected) {
     VALUE_LINES.computeIfAbsent(group, g -> new ArrayList<>()).add(line);
@@ -277,53 +285,49 @@ class BadInputCatalogueTest {
       source: {path: "${raw_root}/%s", format: %s}
       """;
 
-  /** Ingests every value case of each group in one batch and records each id's outcome. */
-  private void ingestValues() {
-    values().count(); // fills VALUE_LINES
-    values = new TestStore("catalogue_values")
-        .definition("c.yaml", VALUE_GROUP.formatted("c", "", "c.csv", "csv"))
-        .definition("m.yaml", VALUE_GROUP.formatted("m", "event_time_formats: [iso8601, epoch_millis]\n"
-            + "event_time_range: {min: 2000-01-01, max: 2100-01-01}", "m.csv", "csv"))
-        .definition("j.yaml", VALUE_GROUP.formatted("j", "", "j.json", "json"))
-        .write("raw/c.csv", "id,t,n,s\n" + String.join("\n", VALUE_LINES.get("c")) + "\n")
-        .write("raw/m.csv", "id,t,n,s\n" + String.join("\n", VALUE_LINES.get("m")) + "\n")
-        .write("raw/j.json", String.join("\n", VALUE_LINES.get("j")) + "\n");
-    Map<String, String> outcomes = new TreeMap<>();
-    Map<String, IngestResult> results = new TreeMap<>();
-    for (String g : List.of("c", "m", "j")) {
-      results.put(g, values.tidemark().ingest(g).execute());
-      String table = values.database + "." + g;
-      values.spark().sql("SELECT id, CAST(t AS STRING), n, s FROM " + table).collectAsList()
-          .forEach(r -> outcomes.put(g + "/" + r.getString(0), r.toString()));
-      values.spark().sql("SELECT get_json_object(raw_row, '$.id'), array_join(reasons, ' | ') FROM " + table
-              + "__quarantine").collectAsList()
-          .forEach(r -> outcomes.put(g + "/" + r.getString(0), "quarantined: " + r.getString(1)));
+  /** Ingests every value case of a group in one batch (its own project) and records each id's outcome. */
+  private Map<String, String> outcomes(String g) {
+    if (valueOutcomes.containsKey(g)) {
+      return valueOutcomes.get(g);
     }
-    valueResults = results;
-    valueOutcomes = outcomes;
+    if (VALUE_LINES.isEmpty()) {
+      values().count();
+    }
+    boolean json = g.equals("j");
+    String file = g + (json ? ".json" : ".csv");
+    TestStore store = new TestStore("catalogue_values_" + g)
+        .definition(g + ".yaml", VALUE_GROUP.formatted(g, VALUE_HEADERS.get(g), file, json ? "json" : "csv"))
+        .write("raw/" + file, (json ? "" : "id,t,n,s\n") + String.join("\n", VALUE_LINES.get(g)) + "\n");
+    Map<String, String> outcomes = new TreeMap<>();
+    valueResults.put(g, store.tidemark().ingest(g).execute());
+    String table = store.database + "." + g;
+    store.spark().sql("SELECT id, CAST(t AS STRING), n, s FROM " + table).collectAsList()
+        .forEach(r -> outcomes.put(r.getString(0), r.toString()));
+    if (store.spark().catalog().tableExists(table + "__quarantine")) {
+      store.spark().sql("SELECT get_json_object(raw_row, '$.id'), array_join(reasons, ' | ') FROM " + table
+              + "__quarantine").collectAsList()
+          .forEach(r -> outcomes.put(r.getString(0), "quarantined: " + r.getString(1)));
+    }
+    valueOutcomes.put(g, outcomes);
+    return outcomes;
   }
 
   @ParameterizedTest(name = "{0}: {1} -> {2}")
   @MethodSource("values")
   void valueCase(String group, String line, String expected) {
-    if (valueOutcomes == null) {
-      ingestValues();
-    }
     String id = line.startsWith("{") ? line.replaceFirst("(?s)^\\{\"id\": \"?([^,\"]*)\"?,.*", "$1")
         : line.replaceFirst("(?s)^\"?([^,\"]*)\"?,.*", "$1");
-    assertEquals(expected, valueOutcomes.get(group + "/" + id), "outcomes: " + valueOutcomes.keySet());
+    Map<String, String> outcomes = outcomes(group);
+    assertEquals(expected, outcomes.get(id), "outcomes: " + outcomes);
   }
 
-  @Test
-  void everyValueLineIsOneRecordReadAndNothingIsLost() {
-    if (valueOutcomes == null) {
-      ingestValues();
-    }
-    for (String g : List.of("c", "m", "j")) {
-      IngestResult r = valueResults.get(g);
-      assertEquals(List.of((long) VALUE_LINES.get(g).size(), r.rowsRead()), List.of(r.rowsRead(),
-          r.rowsWritten() + r.rowsQuarantined()), g + ": " + r.summary());
-    }
+  @ParameterizedTest(name = "group {0}: rows read = lines, = written + quarantined")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"c", "m", "j"})
+  void everyValueLineIsOneRecordReadAndNothingIsLost(String g) {
+    outcomes(g);
+    IngestResult r = valueResults.get(g);
+    assertEquals(List.of((long) VALUE_LINES.get(g).size(), r.rowsRead()), List.of(r.rowsRead(),
+        r.rowsWritten() + r.rowsQuarantined()), g + ": " + r.summary());
   }
 
   static Arguments cli(String args, int exit, String firstErrLine) {
@@ -366,6 +370,9 @@ class BadInputCatalogueTest {
   private TestStore jobProject;
   private int jobCounter;
 
+  private static final String P_ROWS = "id,t,v\n\"u\"\"quote\",2024-05-01T00:00:00Z,7\nplain,2024-05-01T00:00:00Z,8\n"
+      + "\"two\nlines\",2024-05-01T00:00:00Z,9\n";
+
   private static final String P_GROUP = """
       name: p
       record_identifier: id
@@ -383,7 +390,7 @@ class BadInputCatalogueTest {
     int n = ++jobCounter;
     // group p, ingested once for the cases that only read it; a delete changes it, so it gets its own copy
     TestStore store;
-    if (kind.equals("delete") || kind.equals("source")) {
+    if (kind.equals("delete") || kind.equals("source") || kind.equals("same-content")) {
       store = jobProject("catalogue_job_" + n, !kind.equals("source"));
     } else {
       if (jobProject == null) {
@@ -409,6 +416,12 @@ class BadInputCatalogueTest {
       case "source" -> {
         r = cli(store, "ingest", "p", "--source", file.toString(), "--format", json ? "json" : "csv");
         outcome = firstLine(r.err());
+      }
+      case "same-content" -> {
+        // the file is written after the ingest of raw/p.csv: another name and a later modification time
+        r = cli(store, "ingest", "p", "--source", file.toString());
+        outcome = r.out().lines().findFirst().orElse("").replace(store.database + ".", "DB.")
+            .replaceAll("batch [0-9a-f]{12}", "batch ID");
       }
       case "delete" -> {
         r = cli(store, "delete", "p", "--source", file.toString());
@@ -445,9 +458,7 @@ class BadInputCatalogueTest {
   }
 
   private static TestStore jobProject(String name, boolean ingest) throws Exception {
-    TestStore store = project(name).definition("p.yaml", P_GROUP).write("raw/p.csv",
-        "id,t,v\n\"u\"\"quote\",2024-05-01T00:00:00Z,7\nplain,2024-05-01T00:00:00Z,8\n\"two\nlines\","
-            + "2024-05-01T00:00:00Z,9\n");
+    TestStore store = project(name).definition("p.yaml", P_GROUP).write("raw/p.csv", P_ROWS);
     if (ingest) {
       Run r = cli(store, "ingest", "p");
       assertEquals(0, r.exit(), r.err());
