@@ -30,9 +30,13 @@ public final class Tidemark {
     this.offlineStore = OfflineStore.of(spark, config);
   }
 
-  /** Also applies the config's {@code s3.*} settings to the session (see {@link S3Settings}). */
+  /**
+   * Also applies the config's {@code s3.*} settings to the session (see {@link S3Settings}) and the timestamp
+   * settings that let any instant from year 0001 to 9999 be written ({@code SparkSessions.TIMESTAMP_SETTINGS}).
+   */
   public static Tidemark create(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
     S3Settings.apply(spark, config);
+    io.tidemark.config.SparkSessions.applyTimestampSettings(spark);
     return new Tidemark(spark, config, registry);
   }
 

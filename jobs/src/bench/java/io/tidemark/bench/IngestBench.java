@@ -99,7 +99,8 @@ public final class IngestBench {
           plainSeconds.get(r - 1));
     }
     System.out.println("tidemark: " + last.summary());
-    long tidemarkFiles = dataFiles(home.resolve("offline").resolve("bench_run" + runs).resolve("items"));
+    long tidemarkFiles = dataFiles(home.resolve("offline-bench_run" + runs).resolve("bench_run" + runs)
+        .resolve("items"));
     long plainFiles = dataFiles(home.resolve("plain"));
 
     // a point-in-time training set read from Tidemark's table: spine rows over the same ids and dates
@@ -130,7 +131,9 @@ public final class IngestBench {
   }
 
   private static Tidemark tidemark(SparkSession spark, Path home, FeatureRegistry registry, String database) {
-    TidemarkConfig config = TidemarkConfig.forHome(home, Map.of("catalog.database", database));
+    // a root of its own per run: the batch ledger (one per root) would find the same input ingested already
+    TidemarkConfig config = TidemarkConfig.forHome(home, Map.of("catalog.database", database, "offline.root",
+        home.resolve("offline-" + database).toString()));
     return Tidemark.create(spark, config, registry);
   }
 

@@ -261,12 +261,20 @@ public final class AsOfJoin {
     int n = partitions > 0 ? partitions : spark.sessionState().conf().numShufflePartitions();
     JavaRDD<Row> s = spineSide.repartition(n, col(KEY)).sortWithinPartitions(col(KEY), col(TIME)).javaRDD();
     JavaRDD<Row> h = history.repartition(n, col(KEY)).sortWithinPartitions(col(KEY), col(ELIGIBLE)).javaRDD();
+    // Spark plans an empty side (a header-only spine, a history pruned to nothing) without any partition: give it
+    // n empty ones, so both sides still zip partition by partition
+    s = s.getNumPartitions() == 0 ? emptyPartitions(spark, n) : s;
+    h = h.getNumPartitions() == 0 ? emptyPartitions(spark, n) : h;
     if (s.getNumPartitions() != h.getNumPartitions()) {
       throw new IllegalStateException("as-of join: spine has " + s.getNumPartitions() + " partitions but history "
           + h.getNumPartitions() + "; both must be hash-partitioned into " + n);
     }
     JavaRDD<Row> merged = s.zipPartitions(h, (a, c) -> new AsOfMerge(layout, a, c));
     return spark.createDataFrame(merged, outSchema);
+  }
+
+  private static JavaRDD<Row> emptyPartitions(SparkSession spark, int n) {
+    return new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).parallelize(List.<Row>of(), n);
   }
 
   /**

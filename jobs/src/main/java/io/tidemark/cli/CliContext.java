@@ -1,6 +1,7 @@
 package io.tidemark.cli;
 
 import io.tidemark.Tidemark;
+import io.tidemark.config.HomeLock;
 import io.tidemark.config.SparkSessions;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
@@ -31,6 +32,7 @@ public final class CliContext {
   private FeatureRegistry registry;
   private SparkSession spark;
   private boolean ownsSession;
+  private HomeLock homeLock;
 
   public TidemarkConfig config() {
     if (config == null) {
@@ -60,6 +62,9 @@ public final class CliContext {
     if (spark == null && PROVIDED_SESSION.get() != null) {
       spark = PROVIDED_SESSION.get();
     } else if (spark == null) {
+      if (config().embeddedMetastore()) {
+        homeLock = HomeLock.acquire(config().home(), config().lockWait(), Progress::info);
+      }
       Progress.info("starting Spark (home " + config().home() + ")");
       spark = SparkSessions.forCli(config());
       ownsSession = true;
@@ -72,8 +77,14 @@ public final class CliContext {
   }
 
   void close() {
-    if (spark != null && ownsSession) {
-      spark.stop();
+    try {
+      if (spark != null && ownsSession) {
+        spark.stop();
+      }
+    } finally {
+      if (homeLock != null) {
+        homeLock.close();
+      }
     }
   }
 }

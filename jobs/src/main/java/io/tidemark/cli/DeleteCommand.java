@@ -20,15 +20,22 @@ final class DeleteCommand extends TidemarkCli.JobCommand {
   @Option(names = "--source", required = true, paramLabel = "PATH", description = "File of records to delete.")
   String source;
 
-  @Option(names = "--format", paramLabel = "FMT", defaultValue = "csv",
-      description = "Format of --source (default: ${DEFAULT-VALUE}).")
-  String format;
+  @Option(names = "--format", paramLabel = "FMT", defaultValue = "csv", converter = SourceFormats.class,
+      description = "Format of --source (default: ${DEFAULT-VALUE}); read with the reader options of the group's "
+          + "source of the same format.")
+  io.tidemark.definitions.SourceFormat format;
+
+  @Option(names = "--source-option", paramLabel = "KEY=VALUE",
+      description = "A Spark reader option over those (csv defaults: header=true, multiLine=true, quote=\", "
+          + "escape=\"). Repeatable.")
+  java.util.Map<String, String> sourceOptions = new java.util.LinkedHashMap<>();
 
   @Override
   int execute() {
     context.registry().group(group);
     Progress.info("delete " + group + " ...");
-    IngestResult result = context.tidemark().delete(group).from(source, SourceFormats.parse(format)).execute();
+    IngestResult result = context.tidemark().delete(group).from(source, format).sourceOptions(sourceOptions)
+        .execute();
     System.out.println(result.summary());
     FeatureGroup g = context.registry().group(group);
     if (g.online().enabled() && result.rowsWritten() > 0 && !result.alreadyIngested()

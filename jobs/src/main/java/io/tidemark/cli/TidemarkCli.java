@@ -1,8 +1,12 @@
 package io.tidemark.cli;
 
+import io.tidemark.BadRequestException;
+import io.tidemark.config.ConfigException;
+import io.tidemark.config.HomeLock;
 import io.tidemark.definitions.DefinitionException;
 import io.tidemark.transform.TransformException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,11 +57,20 @@ public final class TidemarkCli implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new TidemarkCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler(TidemarkCli::badCommandLine);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      if (e instanceof DefinitionException || e instanceof TransformException) {
+      if (e instanceof DefinitionException || e instanceof TransformException || e instanceof ConfigException) {
         err.println("tidemark: " + e.getMessage());
         return EXIT_INVALID;
+      }
+      if (e instanceof BadRequestException) {
+        err.println("tidemark: error: " + e.getMessage());
+        return EXIT_USAGE;
+      }
+      if (e instanceof HomeLock.HomeInUseException) {
+        err.println("tidemark: " + e.getMessage());
+        return EXIT_FAILED;
       }
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
           || e instanceof UnsupportedOperationException) {
@@ -71,10 +84,42 @@ public final class TidemarkCli implements Runnable {
     return cli;
   }
 
+  /**
+   * A command line picocli refused (exit 2): picocli's message, its suggestions, and where the help is; an unknown
+   * word where a subcommand belongs names the subcommands rather than "Unmatched argument".
+   */
+  static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    String qualified = cmd.getCommandSpec().qualifiedName();
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+        && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+      List<String> names = cmd.getSubcommands().entrySet().stream()
+          .filter(e -> e.getKey().equals(e.getValue().getCommandName()))
+          .filter(e -> !e.getValue().getCommandSpec().usageMessage().hidden())
+          .map(java.util.Map.Entry::getKey).toList();
+      err.println("Unknown command: '" + u.getUnmatched().get(0) + "'; the commands of " + qualified + " are: "
+          + String.join(", ", names));
+    } else {
+      err.println(ex.getMessage());
+    }
+    CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+    err.println("Try '" + qualified + " --help' for more information.");
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+  }
+
   /** Base of subcommands that run jobs: shares the context and stops Spark at the end. */
   abstract static class JobCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     CliContext context;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** A bad combination of options, found after parsing: exit 2, like any other bad command line. */
+    CommandLine.ParameterException usage(String message) {
+      return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
 
     @Override
     public final Integer call() throws Exception {

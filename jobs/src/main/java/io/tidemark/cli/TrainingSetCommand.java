@@ -35,10 +35,15 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
       description = "Spine file or folder (local, s3://): entity ids, a time and labels.")
   String spine;
 
-  @Option(names = "--spine-format", paramLabel = "FMT", defaultValue = "csv",
+  @Option(names = "--spine-format", paramLabel = "FMT", defaultValue = "csv", converter = SourceFormats.class,
       description = "Format of --spine: csv (with header; values kept as text), json, parquet or delta "
           + "(default: ${DEFAULT-VALUE}).")
-  String spineFormat;
+  io.tidemark.definitions.SourceFormat spineFormat;
+
+  @Option(names = "--spine-option", paramLabel = "KEY=VALUE",
+      description = "A Spark reader option of --spine, over Tidemark's defaults (csv: header=true, multiLine=true, "
+          + "quote=\", escape=\" as in RFC 4180). Repeatable.")
+  Map<String, String> spineOptions = new java.util.LinkedHashMap<>();
 
   @Option(names = "--spine-table", paramLabel = "DB.TABLE", description = "Read the spine from a catalog table.")
   String spineTable;
@@ -58,7 +63,8 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   List<String> joinKeys = new ArrayList<>();
 
   @Option(names = "--ttl", paramLabel = "GROUP=DURATION",
-      description = "Override GROUP's TTL (e.g. users=30d, or users=none for unbounded). Repeatable.")
+      description = "Override GROUP's TTL (e.g. users=30d, or users=none for unbounded; at most 36500d). "
+          + "Repeatable.")
   List<String> ttls = new ArrayList<>();
 
   @Option(names = "--strict", description = "Use event_time < spine time instead of <=.")
@@ -86,6 +92,11 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
       description = "parquet, delta, csv or sagemaker-csv (no header, label first, features only) "
           + "(default: parquet; with --from-manifest the manifest's).")
   String outputFormat;
+
+  @Option(names = "--output-option", paramLabel = "KEY=VALUE",
+      description = "A Spark writer option of a csv or sagemaker-csv output, over Tidemark's defaults (quote=\", "
+          + "escape=\" as in RFC 4180, leading and trailing spaces kept). Repeatable.")
+  Map<String, String> outputOptions = new java.util.LinkedHashMap<>();
 
   @Option(names = "--label", paramLabel = "COL", description = "The label column (required for sagemaker-csv).")
   String label;
@@ -123,10 +134,10 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
     if (spine != null || spineTable != null || !features.isEmpty() || spineTimeColumn != null || !joinKeys.isEmpty()
         || !ttls.isEmpty() || strict || delay != null || asKnownAt || asOf != null || prefixFeatures
         || label != null) {
-      throw new IllegalArgumentException("--from-manifest takes the spine, features and join options from the "
+      throw usage("--from-manifest takes the spine, features and join options from the "
           + "manifest; only --output, --output-format, --register-table and --overwrite may go with it");
     }
-    Optional<OutputFormat> format = Optional.ofNullable(outputFormat).map(TrainingSetCommand::parseFormat);
+    Optional<OutputFormat> format = Optional.ofNullable(outputFormat).map(this::parseFormat);
     return action -> {
       action.fromManifest(fromManifest);
       if (output != null || format.isPresent()) {
@@ -138,36 +149,50 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
 
   private Consumer<TrainingSetAction> settings() {
     if (spine != null && spineTable != null) {
-      throw new IllegalArgumentException("pass --spine PATH or --spine-table DB.TABLE, not both");
+      throw usage("pass --spine PATH or --spine-table DB.TABLE, not both");
     }
     if (output == null) {
-      throw new IllegalArgumentException("no output: pass --output PATH");
+      throw usage("no output: pass --output PATH");
     }
-    Optional<io.tidemark.definitions.SourceFormat> fileFormat = Optional.ofNullable(spine)
-        .map(s -> SourceFormats.parse(spineFormat));
+    if (spine == null && spineTable == null) {
+      throw usage("no spine: pass --spine PATH (csv, json, parquet or delta) or --spine-table DB.TABLE");
+    }
+    if (spineTimeColumn == null) {
+      throw usage("no spine time column: pass --spine-time-column COL (the time each label row is as of)");
+    }
+    if (features.isEmpty()) {
+      throw usage("no features: pass --features GROUP:FEATURE[,FEATURE...] or GROUP:* (repeatable)");
+    }
+    if (!spineOptions.isEmpty() && spine == null) {
+      throw usage("--spine-option goes with --spine PATH");
+    }
+    Optional<io.tidemark.definitions.SourceFormat> fileFormat = Optional.ofNullable(spine).map(s -> spineFormat);
     OutputFormat format = outputFormat == null ? OutputFormat.PARQUET : parseFormat(outputFormat);
     List<String[]> keys = joinKeys.stream().map(j -> pair(j, "--join-key", "GROUP=COLUMN")).toList();
     List<Map.Entry<String, Optional<Duration>>> ttlValues = new ArrayList<>();
     for (String t : ttls) {
       String[] kv = pair(t, "--ttl", "GROUP=DURATION or GROUP=none");
       ttlValues.add(Map.entry(kv[0], kv[1].equalsIgnoreCase("none") ? Optional.empty()
-          : Optional.of(Durations.parseOrThrow(kv[1], "--ttl " + kv[0]))));
+          : Optional.of(duration(kv[1], "--ttl " + kv[0]))));
     }
-    Duration delayValue = delay == null ? Duration.ZERO : Durations.parseOrThrow(delay, "--delay");
+    Duration delayValue = delay == null ? Duration.ZERO : duration(delay, "--delay");
     Optional<Instant> asOfValue;
     try {
       asOfValue = Optional.ofNullable(asOf).map(Instant::parse);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("--as-of: '" + asOf + "' is not an ISO-8601 instant like "
+      throw usage("--as-of: '" + asOf + "' is not an ISO-8601 instant like "
           + "2024-05-01T00:00:00Z");
     }
     AsOfJoin.Strategy strategy = switch (engine.toLowerCase(Locale.ROOT)) {
       case "cogroup" -> AsOfJoin.Strategy.COGROUP;
       case "zip-partitions" -> AsOfJoin.Strategy.ZIP_PARTITIONS;
-      default -> throw new IllegalArgumentException("--engine: '" + engine + "'; use cogroup or zip-partitions");
+      default -> throw usage("--engine: '" + engine + "'; use cogroup or zip-partitions");
     };
     return action -> {
       fileFormat.ifPresent(f -> action.spine(spine, f));
+      if (!spineOptions.isEmpty()) {
+        action.spineOptions(spineOptions);
+      }
       if (spineTable != null) {
         action.spineTable(spineTable);
       }
@@ -187,21 +212,29 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   }
 
   private void common(TrainingSetAction action) {
-    action.overwrite(overwrite);
+    action.overwrite(overwrite).outputOptions(outputOptions);
     if (registerTable != null) {
       action.registerTable(registerTable);
     }
   }
 
-  private static OutputFormat parseFormat(String text) {
-    return OutputFormat.parse(text).orElseThrow(() -> new IllegalArgumentException(
+  private OutputFormat parseFormat(String text) {
+    return OutputFormat.parse(text).orElseThrow(() -> usage(
         "--output-format: unknown format '" + text + "'; use one of " + OutputFormat.allowedNames()));
   }
 
-  private static String[] pair(String text, String option, String syntax) {
+  private Duration duration(String text, String option) {
+    try {
+      return Durations.parseOrThrow(text, option);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  private String[] pair(String text, String option, String syntax) {
     int eq = text.indexOf('=');
     if (eq <= 0 || eq == text.length() - 1) {
-      throw new IllegalArgumentException(option + ": '" + text + "' is not " + syntax);
+      throw usage(option + ": '" + text + "' is not " + syntax);
     }
     return new String[] {text.substring(0, eq).trim(), text.substring(eq + 1).trim()};
   }

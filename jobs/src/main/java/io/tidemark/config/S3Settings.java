@@ -57,7 +57,7 @@ public final class S3Settings {
     Optional<String> access = config.find(ACCESS_KEY);
     Optional<String> secret = config.find(SECRET_KEY);
     if (access.isPresent() != secret.isPresent()) {
-      throw new IllegalArgumentException("setting " + (access.isPresent() ? SECRET_KEY : ACCESS_KEY)
+      throw new ConfigException("setting " + (access.isPresent() ? SECRET_KEY : ACCESS_KEY)
           + " is missing: set both " + ACCESS_KEY + " and " + SECRET_KEY + ", or neither to use the AWS default "
           + "credentials (environment, instance or EMR role)");
     }
@@ -74,7 +74,7 @@ public final class S3Settings {
     for (String key : out.keySet()) {
       for (String raw : List.of(key, "spark.hadoop." + key)) {
         if (sparkConf.containsKey(raw)) {
-          throw new IllegalArgumentException("S3 setting " + key + " is set twice: by spark.conf." + raw
+          throw new ConfigException("S3 setting " + key + " is set twice: by spark.conf." + raw
               + " and by the s3.* settings; keep one of them");
         }
       }
@@ -118,14 +118,14 @@ public final class S3Settings {
     } catch (URISyntaxException e) {
       // reported below with the fix
     }
-    throw new IllegalArgumentException("setting " + ENDPOINT + " is '" + endpoint + "', not an http:// or https:// "
+    throw new ConfigException("setting " + ENDPOINT + " is '" + endpoint + "', not an http:// or https:// "
         + "URL; use e.g. http://127.0.0.1:9090 for a local S3-compatible server, or leave it unset for AWS S3");
   }
 
   private static String bool(String key, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("setting " + key + " is '" + value + "'; use true or false");
+      throw new ConfigException("setting " + key + " is '" + value + "'; use true or false");
     }
     return v;
   }

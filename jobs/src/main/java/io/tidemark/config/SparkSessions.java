@@ -9,7 +9,26 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private static final String ANSI = "spark.sql.ansi.enabled";
 
+  /**
+   * How timestamps and dates are written to Parquet (and so to Delta): as microseconds in the proleptic Gregorian
+   * calendar, so any instant from year 0001 to 9999 is written as is. Spark's defaults (INT96, and EXCEPTION for
+   * values before 1900 / 1582) abort a whole batch on one old time with WRITE_ANCIENT_DATETIME.
+   */
+  public static final java.util.Map<String, String> TIMESTAMP_SETTINGS = java.util.Map.of(
+      "spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS",
+      "spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED",
+      "spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED");
+
   private SparkSessions() {}
+
+  /** Sets {@link #TIMESTAMP_SETTINGS} on a running session, except those its owner set explicitly. */
+  public static void applyTimestampSettings(SparkSession spark) {
+    TIMESTAMP_SETTINGS.forEach((k, v) -> {
+      if (!spark.conf().contains(k)) {
+        spark.conf().set(k, v);
+      }
+    });
+  }
 
   /** The session for a CLI run: the spark-submit one when launched by spark-submit, else a local one. */
   public static SparkSession forCli(TidemarkConfig config) {
@@ -40,6 +59,11 @@ public final class SparkSessions {
     if (System.getProperty(ANSI) == null) {
       builder.config(ANSI, "false");
     }
+    TIMESTAMP_SETTINGS.forEach((k, v) -> {
+      if (System.getProperty(k) == null) {
+        builder.config(k, v);
+      }
+    });
     return builder
         .config("spark.sql.session.timeZone", "UTC")
         // INT64 microseconds, not the deprecated INT96, in every Parquet file Tidemark writes

@@ -25,13 +25,14 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class TidemarkConfig {
   public static final String DEFAULT_FILE = "tidemark.yaml";
   private static final Set<String> KNOWN_KEYS = Set.of("offline.root", "offline.target_file_size",
-      "catalog.database", "catalog.metastore",
+      "catalog.database", "catalog.metastore", "catalog.lock_wait",
       "online.endpoint", "online.region", "online.table_prefix", "online.write_capacity", "online.kms_key",
       "online.write_concurrency", "online.write_tasks", "online.grace_period",
       "spark.master", "s3.endpoint", "s3.region", "s3.path_style", "s3.access_key", "s3.secret_key", "s3.kms_key");
   private static final Set<String> SECTIONS = Set.of("offline", "catalog", "online", "s3", "spark", "variables");
   /** Sections whose keys are free-form: {@code variables.<name>}, {@code spark.conf.<spark key>}. */
   private static final List<String> OPEN_PREFIXES = List.of("variables.", "spark.conf.");
+  private static final Pattern DATABASE = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|session[._]token|access[._]key).*");
 
@@ -56,6 +57,7 @@ public final class TidemarkConfig {
   private static TidemarkConfig load(Optional<Path> chosen, Map<String, String> env, boolean fromEnv) {
     Path home = home(env);
     Map<String, String> flat = new TreeMap<>();
+    List<String> unknown = new java.util.ArrayList<>();
     try (InputStream in = TidemarkConfig.class.getResourceAsStream("/tidemark-defaults.yaml")) {
       flatten("", new Yaml(new LoaderOptions()).load(in), flat, "embedded defaults");
     } catch (IOException e) {
@@ -64,7 +66,7 @@ public final class TidemarkConfig {
     if (chosen.isPresent()) {
       Path p = chosen.get();
       if (!Files.isRegularFile(p)) {
-        throw new IllegalArgumentException("config file " + p + " does not exist");
+        throw new ConfigException("config file " + p + " does not exist");
       }
       Map<String, String> fromFile = new TreeMap<>();
       try {
@@ -72,21 +74,47 @@ public final class TidemarkConfig {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read config file " + p, e);
       } catch (YAMLException e) {
-        throw new IllegalArgumentException("config file " + p + " is not valid YAML: " + e.getMessage(), e);
+        throw new ConfigException("config file " + p + " is not valid YAML: " + e.getMessage(), e);
       }
-      fromFile.keySet().forEach(k -> checkKnown(k, p.toString()));
+      fromFile.keySet().forEach(k -> unknown(k, p.toString()).ifPresent(unknown::add));
       flat.putAll(fromFile);
     }
-    Map<String, String> settingsFromEnv = fromEnv ? env : Map.of();
+    Map<String, String> settingsFromEnv = fromEnv ? new TreeMap<>(env) : Map.of();
     settingsFromEnv.forEach((name, value) -> envKey(name).ifPresent(k -> {
-      checkKnown(k, "environment variable " + name);
+      unknown(k, "environment variable " + name).ifPresent(unknown::add);
       flat.put(k, value);
     }));
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(String.join("; ", unknown) + "; known settings: " + knownText());
+    }
     Map<String, String> vars = new LinkedHashMap<>(env);
     vars.put("TIDEMARK_HOME", home.toString());
     Map<String, String> resolved = new TreeMap<>();
     flat.forEach((k, v) -> resolved.put(k, substitute(v, vars, k)));
-    return new TidemarkConfig(home, resolved);
+    return checked(new TidemarkConfig(home, resolved));
+  }
+
+  /** Values that would fail later, deep inside Spark or the catalog, are refused here with the fix. */
+  private static TidemarkConfig checked(TidemarkConfig c) {
+    List<String> problems = new java.util.ArrayList<>();
+    String db = c.values.getOrDefault("catalog.database", "");
+    if (!DATABASE.matcher(db).matches()) {
+      problems.add("setting catalog.database = '" + db + "' is not a database name (use lower-case letters, digits "
+          + "and underscores, starting with a letter or underscore, at most 128 characters)");
+    }
+    String metastore = c.values.getOrDefault("catalog.metastore", "");
+    if (!metastore.equals("embedded") && !metastore.equals("external")) {
+      problems.add("setting catalog.metastore = '" + metastore + "' (use embedded or external)");
+    }
+    String wait = c.values.getOrDefault("catalog.lock_wait", "0s");
+    if (io.tidemark.definitions.Durations.parse(wait).isEmpty()) {
+      problems.add("setting catalog.lock_wait = '" + wait + "' is not a duration; "
+          + io.tidemark.definitions.Durations.fix(wait));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(String.join("; ", problems));
+    }
+    return c;
   }
 
   /** Configuration for tests and embedding: defaults with {@code home}, plus explicit overrides. */
@@ -100,10 +128,12 @@ public final class TidemarkConfig {
   public TidemarkConfig with(Map<String, String> overrides) {
     Map<String, String> merged = new TreeMap<>(values);
     overrides.forEach((k, v) -> {
-      checkKnown(k, "overrides");
+      unknown(k, "overrides").ifPresent(u -> {
+        throw new ConfigException(u + "; known settings: " + knownText());
+      });
       merged.put(k, v);
     });
-    return new TidemarkConfig(home, merged);
+    return checked(new TidemarkConfig(home, merged));
   }
 
   /** {@code $TIDEMARK_HOME}, or {@code ~/.tidemark}. */
@@ -155,6 +185,13 @@ public final class TidemarkConfig {
     return get("catalog.database");
   }
 
+  /** {@code catalog.lock_wait}: how long a CLI run waits while another process uses the embedded home. */
+  public java.time.Duration lockWait() {
+    String text = find("catalog.lock_wait").orElse("0s");
+    return io.tidemark.definitions.Durations.parse(text).orElseThrow(() -> new ConfigException(
+        "setting catalog.lock_wait = '" + text + "' is not a duration; " + io.tidemark.definitions.Durations.fix(text)));
+  }
+
   public boolean embeddedMetastore() {
     return get("catalog.metastore").equals("embedded");
   }
@@ -193,7 +230,7 @@ public final class TidemarkConfig {
       return;
     }
     if (!(node instanceof Map<?, ?> map)) {
-      throw new IllegalArgumentException(origin + ": expected a mapping of settings");
+      throw new ConfigException(origin + ": expected a mapping of settings");
     }
     for (Map.Entry<?, ?> e : ((Map<Object, Object>) map).entrySet()) {
       String key = prefix + e.getKey();
@@ -208,12 +245,15 @@ public final class TidemarkConfig {
     }
   }
 
-  private static void checkKnown(String key, String origin) {
-    if (!KNOWN_KEYS.contains(key) && OPEN_PREFIXES.stream().noneMatch(key::startsWith)) {
-      throw new IllegalArgumentException(origin + ": unknown setting '" + key + "'; known settings: "
-          + String.join(", ", KNOWN_KEYS.stream().sorted().toList())
-          + ", variables.<name>, spark.conf.<spark setting>");
+  private static Optional<String> unknown(String key, String origin) {
+    if (KNOWN_KEYS.contains(key) || OPEN_PREFIXES.stream().anyMatch(key::startsWith)) {
+      return Optional.empty();
     }
+    return Optional.of(origin + ": unknown setting '" + key + "'");
+  }
+
+  private static String knownText() {
+    return String.join(", ", KNOWN_KEYS.stream().sorted().toList()) + ", variables.<name>, spark.conf.<spark setting>";
   }
 
   /** TIDEMARK_OFFLINE_ROOT -> offline.root; TIDEMARK_ONLINE_TABLE_PREFIX -> online.table_prefix. */
@@ -236,7 +276,7 @@ public final class TidemarkConfig {
     while (m.find()) {
       String v = vars.get(m.group(1));
       if (v == null) {
-        throw new IllegalArgumentException("setting " + key + " refers to ${" + m.group(1)
+        throw new ConfigException("setting " + key + " refers to ${" + m.group(1)
             + "}, which is not set in the environment");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(v));

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,10 +25,12 @@ import org.yaml.snakeyaml.nodes.Node;
 final class DefinitionParser {
   static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]*");
   static final Set<String> RESERVED = Set.of("write_time", "api_invocation_time", "is_deleted", "event_date");
+  /** Attributes of every online item; {@code write_time} is reserved everywhere already. */
+  static final List<String> ONLINE_RESERVED = List.of("event_time", "expires_at");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   private static final List<String> GROUP_KEYS = List.of("name", "description", "owner", "tags", "record_identifier",
-      "event_time", "event_time_formats", "features", "source", "sources", "transform", "windows", "offline",
+      "event_time", "event_time_formats", "event_time_range", "features", "source", "sources", "transform", "windows", "offline",
       "online", "ttl");
   private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "nullable", "rules");
   private static final List<String> SOURCE_KEYS = List.of("path", "format", "options", "transform",
@@ -43,6 +46,8 @@ final class DefinitionParser {
 
   private final Path projectRoot;
   private final Map<String, String> variables;
+  /** Line of each feature's name in the file being parsed. */
+  private final Map<String, Integer> featureLines = new HashMap<>();
 
   /**
    * @param projectRoot folder that relative transform paths ({@code sql/x.sql}) are resolved against
@@ -110,8 +115,13 @@ final class DefinitionParser {
     for (String f : group.has("event_time_formats") ? group.stringList("event_time_formats")
         : List.of("iso8601", "epoch_seconds")) {
       EventTimeFormat.fromYaml(f).ifPresentOrElse(formats::add, () -> group.report("event_time_formats",
-          "unknown event time format '" + f + "'", "use iso8601 and/or epoch_seconds"));
+          "unknown event time format '" + f + "'", "use iso8601, and epoch_seconds or epoch_millis"));
     }
+    if (formats.contains(EventTimeFormat.EPOCH_SECONDS) && formats.contains(EventTimeFormat.EPOCH_MILLIS)) {
+      group.report("event_time_formats", "event_time_formats has both epoch_seconds and epoch_millis, so a number "
+          + "like 1714564800000 could be either", "keep the one unit your data uses");
+    }
+    EventTimeRange range = group.map("event_time_range").map(this::parseRange).orElse(EventTimeRange.STORABLE);
     Optional<SourceDefinition> source = parseSources(group, problems);
     List<FeatureDefinition> finalFeatures = features;
     Optional<WindowDefinition> windows = group.map("windows").map(w -> parseWindows(w, finalFeatures, recordId,
@@ -122,12 +132,23 @@ final class DefinitionParser {
     OfflineSettings offline = group.map("offline").map(this::parseOffline)
         .orElse(new OfflineSettings(StorageFormat.DELTA, true));
     OnlineSettings online = group.map("online").map(this::parseOnline).orElse(OnlineSettings.disabled());
+    if (online.enabled()) {
+      // online items carry these attributes themselves (see ItemSchema); a feature may only be the event time
+      for (String reserved : ONLINE_RESERVED) {
+        if (features.stream().anyMatch(f -> f.name().equals(reserved)) && !reserved.equals(eventTime)) {
+          problems.add(new DefinitionProblem(file, featureLines.getOrDefault(reserved, group.lineOf("online")),
+              "feature '" + reserved + "' of an online group has the name of an attribute Tidemark sets on every "
+                  + "online item (event_time, write_time, expires_at)", reserved.equals("event_time")
+                  ? "rename the feature, or make it the group's event time" : "rename the feature"));
+        }
+      }
+    }
     Optional<Duration> ttl = duration(group, "ttl");
 
     if (problems.size() > before) {
       return Optional.empty();
     }
-    return Optional.of(new FeatureGroup(name, description, owner, tags, recordId, eventTime, formats, features,
+    return Optional.of(new FeatureGroup(name, description, owner, tags, recordId, eventTime, formats, range, features,
         source, offline, online, ttl, windows, file, Hashing.sha256Hex(bytes)));
   }
 
@@ -137,7 +158,8 @@ final class DefinitionParser {
       return List.of();
     }
     List<FeatureDefinition> features = new ArrayList<>();
-    Map<String, Integer> seen = new HashMap<>();
+    Map<String, Integer> seen = featureLines;
+    seen.clear();
     for (Node item : group.list("features")) {
       YamlMap f = YamlMap.of(group.file(), "a feature", item, problems);
       f.rejectUnknownKeys(FEATURE_KEYS);
@@ -303,8 +325,26 @@ final class DefinitionParser {
                 "use min/max for numbers");
             continue;
           }
+          List<String> allowed = r.stringList("allowed_values");
+          if (allowed.isEmpty()) {
+            r.report("allowed_values", "allowed_values of feature '" + name + "' is empty", "list the values a row "
+                + "may have, e.g. allowed_values: [a, b]");
+            continue;
+          }
+          if (type == FeatureType.INTEGRAL) {
+            List<String> bad = allowed.stream().filter(v -> !v.trim().matches("[+-]?\\d{1,19}") || !fitsLong(v.trim()))
+                .toList();
+            if (!bad.isEmpty()) {
+              r.report("allowed_values", "allowed_values of Integral feature '" + name + "' must be whole numbers; "
+                  + "not: " + String.join(", ", bad.stream().map(v -> "'" + v + "'").toList()),
+                  "list 64-bit integers like [1, 2, 3], or change the type to String");
+              continue;
+            }
+            // compared with the value as text: 007 and +7 must be written 7
+            allowed = allowed.stream().map(v -> Long.toString(Long.parseLong(v.trim()))).toList();
+          }
           rules.add(new ValidationRule(name, ValidationRule.Kind.ALLOWED_VALUES, Optional.empty(), Optional.empty(),
-              r.stringList("allowed_values"), Optional.empty(), Optional.empty(), level));
+              allowed, Optional.empty(), Optional.empty(), level));
         }
         case "regex", "max_length" -> {
           if (type != FeatureType.STRING) {
@@ -323,14 +363,29 @@ final class DefinitionParser {
             rules.add(new ValidationRule(name, ValidationRule.Kind.REGEX, Optional.empty(), Optional.empty(),
                 List.of(), Optional.of(regex), Optional.empty(), level));
           } else {
-            number(r, "max_length").ifPresent(n -> rules.add(new ValidationRule(name, ValidationRule.Kind.MAX_LENGTH,
-                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.of(n.intValue()), level)));
+            String text = r.string("max_length").orElse("");
+            if (!text.trim().matches("\\d{1,9}")) {
+              r.report("max_length", "max_length of feature '" + name + "' is '" + text + "'",
+                  "write a whole number >= 0 (characters)");
+              continue;
+            }
+            rules.add(new ValidationRule(name, ValidationRule.Kind.MAX_LENGTH, Optional.empty(), Optional.empty(),
+                List.of(), Optional.empty(), Optional.of(Integer.parseInt(text.trim())), level));
           }
         }
         default -> throw new IllegalStateException(kinds.get(0));
       }
     }
     return rules;
+  }
+
+  private static boolean fitsLong(String text) {
+    try {
+      Long.parseLong(text);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static Optional<Double> number(YamlMap m, String key) {
@@ -353,7 +408,7 @@ final class DefinitionParser {
     Duration delay = w.string("delay").flatMap(d -> {
       Optional<Duration> parsed = Durations.parse(d);
       if (parsed.isEmpty()) {
-        w.report("delay", "'delay' is '" + d + "'", "write " + Durations.SYNTAX);
+        w.report("delay", "'delay' is '" + d + "'", Durations.fix(d));
       }
       return parsed;
     }).orElse(Duration.ZERO);
@@ -386,7 +441,7 @@ final class DefinitionParser {
       Optional<Duration> window = a.requiredString("window", "add window: like 7d").flatMap(t -> {
         Optional<Duration> d = Durations.parse(t).filter(x -> !x.isZero());
         if (d.isEmpty()) {
-          a.report("window", "'window' is '" + t + "'", "write " + Durations.SYNTAX);
+          a.report("window", "'window' is '" + t + "'", Durations.fix(t));
         }
         return d;
       });
@@ -422,6 +477,36 @@ final class DefinitionParser {
     return new WindowDefinition(key, time, delay, emit, aggregations);
   }
 
+  /** {@code event_time_range: {min: 2000-01-01, max: 2100-01-01T00:00:00Z}}: instants or UTC dates, inclusive. */
+  private EventTimeRange parseRange(YamlMap r) {
+    r.rejectUnknownKeys(List.of("min", "max"));
+    Instant min = r.string("min").flatMap(t -> instant(r, "min", t)).orElse(EventTimeRange.FIRST);
+    Instant max = r.string("max").flatMap(t -> instant(r, "max", t)).orElse(EventTimeRange.LAST);
+    if (min.isAfter(max)) {
+      r.report("max", "event_time_range: max " + max + " is before min " + min, "swap them");
+      return EventTimeRange.STORABLE;
+    }
+    return new EventTimeRange(min, max);
+  }
+
+  private static Optional<Instant> instant(YamlMap m, String key, String text) {
+    try {
+      Instant i = text.matches("\\d{4}-\\d{2}-\\d{2}")
+          ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+          : java.time.OffsetDateTime.parse(text).toInstant();
+      if (i.isBefore(EventTimeRange.FIRST) || i.isAfter(EventTimeRange.LAST)) {
+        m.report(key, "event_time_range " + key + " '" + text + "' is outside the instants that can be stored",
+            "use a time from " + EventTimeRange.FIRST + " to " + EventTimeRange.LAST);
+        return Optional.empty();
+      }
+      return Optional.of(i);
+    } catch (java.time.format.DateTimeParseException e) {
+      m.report(key, "event_time_range " + key + " '" + text + "' is not a time",
+          "write a UTC date like 2000-01-01 or an instant like 2000-01-01T00:00:00Z");
+      return Optional.empty();
+    }
+  }
+
   private OfflineSettings parseOffline(YamlMap o) {
     o.rejectUnknownKeys(OFFLINE_KEYS);
     StorageFormat format = o.string("format").flatMap(f -> {
@@ -454,7 +539,7 @@ final class DefinitionParser {
       }
       Optional<Duration> d = Durations.parse(text);
       if (d.isEmpty() || d.get().isZero()) {
-        m.report(key, "'" + key + "' is '" + text + "'", "write " + Durations.SYNTAX + ", or none");
+        m.report(key, "'" + key + "' is '" + text + "'", Durations.fix(text) + ", or none");
       }
       return d;
     });

@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param recordIdentifier the feature whose value identifies a record (String or Integral)
  * @param eventTime the Timestamp feature that says when the record's values became true
+ * @param eventTimeRange event times outside it are quarantined
  * @param ttl default time-to-live of a value in point-in-time joins (empty: unbounded)
  * @param windows present when the features are window aggregations computed from the source's events
  * @param file the definition file, for error messages
@@ -24,6 +25,7 @@ public record FeatureGroup(
     String recordIdentifier,
     String eventTime,
     List<EventTimeFormat> eventTimeFormats,
+    EventTimeRange eventTimeRange,
     List<FeatureDefinition> features,
     Optional<SourceDefinition> source,
     OfflineSettings offline,
@@ -44,13 +46,18 @@ public record FeatureGroup(
       String recordIdentifier, String eventTime, List<EventTimeFormat> eventTimeFormats,
       List<FeatureDefinition> features, Optional<SourceDefinition> source, OfflineSettings offline,
       OnlineSettings online, Optional<Duration> ttl, Path file, String contentHash) {
-    this(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, features, source, offline,
-        online, ttl, Optional.empty(), file, contentHash);
+    this(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, EventTimeRange.STORABLE,
+        features, source, offline, online, ttl, Optional.empty(), file, contentHash);
+  }
+
+  public FeatureGroup withEventTimeRange(EventTimeRange range) {
+    return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, range,
+        features, source, offline, online, ttl, windows, file, contentHash);
   }
 
   public FeatureGroup withWindows(WindowDefinition newWindows) {
-    return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, features,
-        source, offline, online, ttl, Optional.of(newWindows), file, contentHash);
+    return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats,
+        eventTimeRange, features, source, offline, online, ttl, Optional.of(newWindows), file, contentHash);
   }
 
   public Optional<FeatureDefinition> feature(String featureName) {

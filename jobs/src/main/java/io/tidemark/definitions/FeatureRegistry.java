@@ -83,7 +83,7 @@ public final class FeatureRegistry {
     FeatureGroup g = groups.get(name);
     if (g == null) {
       String hint = YamlMap.closest(name, groups.keySet()).map(s -> "did you mean '" + s + "'? ").orElse("");
-      throw new IllegalArgumentException("no feature group '" + name + "' in " + directory + "; " + hint
+      throw new io.tidemark.BadRequestException("no feature group '" + name + "' in " + directory + "; " + hint
           + "defined groups: " + String.join(", ", groups.keySet()));
     }
     return g;

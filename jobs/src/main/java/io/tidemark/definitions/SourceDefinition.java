@@ -60,6 +60,11 @@ public record SourceDefinition(List<SourceInput> inputs, Optional<Path> transfor
     return new SourceDefinition(List.of(primary().withLocation(newPath, newFormat)), transform);
   }
 
+  /** Every input with some reader options replaced or added (the CLI's {@code --source-option}). */
+  public SourceDefinition withOptions(Map<String, String> overrides) {
+    return new SourceDefinition(inputs.stream().map(i -> i.withOptions(overrides)).toList(), transform);
+  }
+
   public static Map<String, String> defaultOptions(SourceFormat format) {
     return format == SourceFormat.CSV ? Map.of("header", "true") : Map.of();
   }

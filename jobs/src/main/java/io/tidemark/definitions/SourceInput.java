@@ -17,6 +17,13 @@ public record SourceInput(String name, String path, SourceFormat format, Map<Str
     options = Map.copyOf(options);
   }
 
+  /** The same input with some reader options replaced or added. */
+  public SourceInput withOptions(Map<String, String> overrides) {
+    Map<String, String> merged = new java.util.TreeMap<>(options);
+    merged.putAll(overrides);
+    return new SourceInput(name, path, format, merged, datePartitionColumn);
+  }
+
   public SourceInput withLocation(String newPath, SourceFormat newFormat) {
     return new SourceInput(name, newPath, newFormat,
         newFormat == format ? options : SourceDefinition.defaultOptions(newFormat), datePartitionColumn);

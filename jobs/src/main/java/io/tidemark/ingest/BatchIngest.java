@@ -87,12 +87,16 @@ final class BatchIngest {
       Optional<SqlTransform> transform = mode == RowValidator.Mode.TOMBSTONES ? Optional.empty()
           : source.transform().map(t -> SqlTransform.load(spark, t));
       Map<String, Dataset<Row>> inputs = readInputs(spark);
-      String batchId = BatchFingerprint.of(inputFiles(inputs), spark.sparkContext().hadoopConfiguration(), group,
-          transform.map(SqlTransform::file), mode, fingerprintOptions());
-      Optional<BatchLedger.Entry> previous = ledger.find(group.name(), batchId);
+      String[] files = inputFiles(inputs);
+      org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+      Optional<java.nio.file.Path> transformFile = transform.map(SqlTransform::file);
+      String batchId = BatchFingerprint.of(files, hadoop, group, transformFile, mode, fingerprintOptions());
+      Optional<BatchLedger.Entry> previous = ledger.find(group.name(), batchId)
+          .or(() -> ledger.find(group.name(), BatchFingerprint.legacy(files, hadoop, group, transformFile, mode,
+              fingerprintOptions())));
       if (previous.isPresent() && !options.force()) {
         BatchLedger.Entry e = previous.get();
-        return new IngestResult(group.name(), kind, table.tableName(), batchId, e.rowsRead(),
+        return new IngestResult(group.name(), kind, table.tableName(), e.batchId(), e.rowsRead(),
             e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, e.rowsWritten(), Map.of(), Map.of(),
             Optional.ofNullable(e.tableVersion()), true);
       }
@@ -162,7 +166,9 @@ final class BatchIngest {
   private Map<String, Dataset<Row>> readInputs(SparkSession spark) {
     Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
     for (SourceInput input : source.inputs()) {
-      Dataset<Row> raw = SourceReader.read(spark, input);
+      Dataset<Row> raw = mode == RowValidator.Mode.TOMBSTONES
+          ? SourceReader.read(spark, input, "delete file", "check delete --source PATH and --format")
+          : SourceReader.read(spark, input);
       if (options.ranged()) {
         Instant readFrom = options.start().get().minus(lookback());
         raw = SourceReader.dateRange(raw, input, readFrom, options.end().get());

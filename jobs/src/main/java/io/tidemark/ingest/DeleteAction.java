@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class DeleteAction {
   private final OfflineStore store;
   private final FeatureGroup group;
-  private final SourceDefinition source;
+  private SourceDefinition source;
   private Instant apiInvocationTime = Instant.now();
 
   private DeleteAction(OfflineStore store, FeatureGroup group, SourceDefinition source) {
@@ -34,11 +34,22 @@ public final class DeleteAction {
       this.group = group;
     }
 
-    /** A file whose columns are the group's record identifier and event time. */
+    /**
+     * A file whose columns are the group's record identifier and event time, read with the reader options of the
+     * group's source of the same format (e.g. its csv delimiter), else the format's defaults.
+     */
     public DeleteAction from(String path, SourceFormat format) {
-      return new DeleteAction(store, group,
-          new SourceDefinition(path, format, SourceDefinition.defaultOptions(format), Optional.empty()));
+      java.util.Map<String, String> options = group.source().stream().flatMap(s -> s.inputs().stream())
+          .filter(i -> i.format() == format).findFirst().map(io.tidemark.definitions.SourceInput::options)
+          .orElse(SourceDefinition.defaultOptions(format));
+      return new DeleteAction(store, group, new SourceDefinition(path, format, options, Optional.empty()));
     }
+  }
+
+  /** Reader options over those {@link Stage#from} chose (the CLI's {@code --source-option}). */
+  public DeleteAction sourceOptions(java.util.Map<String, String> options) {
+    this.source = source.withOptions(options);
+    return this;
   }
 
   public DeleteAction apiInvocationTime(Instant time) {

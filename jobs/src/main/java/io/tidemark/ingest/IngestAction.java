@@ -34,6 +34,17 @@ public final class IngestAction {
     return this;
   }
 
+  /**
+   * Spark reader options for this run, over the definition's {@code source.options} (and Tidemark's defaults, see
+   * {@link io.tidemark.source.SourceReader#defaults}); applied to every input of the source.
+   */
+  public IngestAction sourceOptions(java.util.Map<String, String> options) {
+    SourceDefinition s = source.orElseThrow(() -> new IllegalArgumentException("group '" + group.name()
+        + "' has no source in " + group.file() + "; reader options need one (pass --source PATH)"));
+    this.source = Optional.of(s.withOptions(options));
+    return this;
+  }
+
   /** Ingests even if this exact input was committed before (appends its rows again). */
   public IngestAction force(boolean force) {
     this.force = force;

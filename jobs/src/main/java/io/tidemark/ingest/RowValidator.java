@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.tidemark.definitions.EventTimeFormat;
+import io.tidemark.definitions.EventTimeRange;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
@@ -57,7 +58,7 @@ public final class RowValidator {
   private static final String ISO_WITH_ZONE =
       "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)$";
   private static final String ISO_WITHOUT_ZONE = "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?$";
-  private static final String EPOCH_SECONDS = "^[+-]?\\d+(\\.\\d+)?$";
+  private static final String EPOCH_NUMBER = "^[+-]?\\d+(\\.\\d+)?([eE][+-]?\\d+)?$";
   private static final String INTEGER = "^[+-]?\\d+$";
   private static final String DECIMAL = "^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$";
   private static final String NON_FINITE = "^[+-]?(nan|inf|infinity)$";
@@ -150,8 +151,9 @@ public final class RowValidator {
       case INTEGRAL -> integral(rawSql, from, name);
       case FRACTIONAL -> fractional(rawSql, from, name);
       case BOOLEAN -> bool(raw, from, name);
-      case TIMESTAMP -> timestamp(rawSql, from, name,
-          name.equals(group.eventTime()) ? group.eventTimeFormats() : List.of(EventTimeFormat.values()));
+      case TIMESTAMP -> name.equals(group.eventTime())
+          ? timestamp(rawSql, from, name, group.eventTimeFormats(), group.eventTimeRange(), "event-time range")
+          : timestamp(rawSql, from, name, EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, "range of storable times");
     };
   }
 
@@ -161,17 +163,27 @@ public final class RowValidator {
       return new Converted(raw.cast("bigint"), raw, Optional.empty());
     }
     if (from instanceof StringType) {
+      // text as written: an integer, or a whole number written as a decimal (4.0, 1e3); range checked exactly
       Column t = trim(raw);
-      Column value = when(t.rlike(INTEGER), tryCast("trim(" + rawSql + ")", "bigint"));
-      Column reason = when(raw.isNotNull().and(value.isNull()), when(t.rlike(INTEGER),
-          rejected(name, "out of the Integral range", raw)).otherwise(rejected(name, "not an Integral", raw)));
+      String trimmed = "trim(" + rawSql + ")";
+      Column d = tryCast(trimmed, "double");
+      Column whole = isFinite(d).and(d.equalTo(functions.rint(d)));
+      Column value = when(t.rlike(INTEGER), tryCast(trimmed, "bigint"))
+          .when(t.rlike(DECIMAL).and(whole), tryCast("try_cast(" + trimmed + " as decimal(38,0))", "bigint"));
+      Column reason = when(raw.isNotNull().and(value.isNull()),
+          when(t.rlike(INTEGER).or(t.rlike(DECIMAL).and(whole).or(t.rlike(DECIMAL).and(functions.abs(d)
+              .equalTo(Double.POSITIVE_INFINITY)))), rejected(name, "out of the Integral range", raw))
+              .when(t.rlike(DECIMAL), rejected(name, "not a whole number", raw))
+              .otherwise(rejected(name, "not an Integral", raw)));
       return new Converted(value, raw, Optional.of(reason));
     }
     if (from instanceof DoubleType || from instanceof FloatType || from instanceof DecimalType) {
       Column d = raw.cast("double");
-      Column whole = d.equalTo(functions.floor(d)).and(functions.abs(d).lt(9.2e18));
+      // infinity is whole (and out of range); NaN is not a number at all
+      Column whole = functions.not(isnan(d)).and(d.equalTo(functions.rint(d)));
       Column value = when(whole, tryCast(rawSql, "bigint"));
-      Column reason = when(raw.isNotNull().and(value.isNull()), rejected(name, "not a whole number", raw));
+      Column reason = when(raw.isNotNull().and(value.isNull()), when(whole,
+          rejected(name, "out of the Integral range", raw)).otherwise(rejected(name, "not a whole number", raw)));
       return new Converted(value, raw, Optional.of(reason));
     }
     return unsupported(raw, from, name, "Integral");
@@ -215,10 +227,32 @@ public final class RowValidator {
     return unsupported(raw, from, name, "Boolean");
   }
 
-  private static Converted timestamp(String rawSql, DataType from, String name, List<EventTimeFormat> formats) {
+  private static Converted timestamp(String rawSql, DataType from, String name, List<EventTimeFormat> formats,
+      EventTimeRange range, String rangeName) {
+    Converted parsed = parseTimestamp(rawSql, from, name, formats);
+    // a time that parses but lies outside the range (e.g. epoch milliseconds read as seconds: year 56302)
+    Column micros = functions.unix_micros(parsed.value);
+    Column inRange = micros.between(range.minMicros(), range.maxMicros());
+    Column value = when(inRange, parsed.value);
+    boolean seconds = formats.contains(EventTimeFormat.EPOCH_SECONDS);
+    Column t = trim(parsed.raw.cast("string"));
+    Column outside = rejected(name, "outside the " + rangeName + " " + range.describe(), parsed.raw);
+    if (seconds && !formats.contains(EventTimeFormat.EPOCH_MILLIS)) {
+      outside = when(t.rlike("^[+-]?\\d{12,}(\\.\\d+)?$"), rejected(name, "outside the " + rangeName + " "
+          + range.describe() + " (epoch milliseconds? declare event_time_formats: [epoch_millis])", parsed.raw))
+          .otherwise(outside);
+    }
+    Column reason = when(parsed.value.isNotNull().and(functions.not(inRange)), outside);
+    return new Converted(value, parsed.raw, Optional.of(parsed.reason.map(r -> functions.coalesce(r, reason))
+        .orElse(reason)));
+  }
+
+  private static Converted parseTimestamp(String rawSql, DataType from, String name, List<EventTimeFormat> formats) {
     Column raw = expr(rawSql);
     boolean iso = formats.contains(EventTimeFormat.ISO8601);
-    boolean epoch = formats.contains(EventTimeFormat.EPOCH_SECONDS);
+    boolean epoch = formats.contains(EventTimeFormat.EPOCH_SECONDS) || formats.contains(EventTimeFormat.EPOCH_MILLIS);
+    long perSecond = formats.contains(EventTimeFormat.EPOCH_MILLIS) ? 1000 : 1;
+    String unit = perSecond == 1000 ? "epoch milliseconds" : "epoch seconds";
     if (from instanceof TimestampType) {
       return new Converted(raw, raw, Optional.empty());
     }
@@ -231,9 +265,9 @@ public final class RowValidator {
       if (!epoch) {
         return unsupported(raw, from, name, "Timestamp in ISO-8601");
       }
-      Column value = epochSeconds(rawSql);
+      Column value = epoch(rawSql, perSecond);
       return new Converted(value, raw, Optional.of(when(raw.isNotNull().and(value.isNull()),
-          rejected(name, "epoch seconds out of range", raw))));
+          rejected(name, unit + " out of range", raw))));
     }
     if (!(from instanceof StringType)) {
       return unsupported(raw, from, name, "Timestamp");
@@ -241,7 +275,7 @@ public final class RowValidator {
     Column t = trim(raw);
     Column value = lit(null).cast("timestamp");
     if (epoch) {
-      value = when(t.rlike(EPOCH_SECONDS), epochSeconds("trim(" + rawSql + ")")).otherwise(value);
+      value = when(t.rlike(EPOCH_NUMBER), epoch("trim(" + rawSql + ")", perSecond)).otherwise(value);
     }
     if (iso) {
       value = when(t.rlike(ISO_WITH_ZONE), tryCast("trim(" + rawSql + ")", "timestamp")).otherwise(value);
@@ -253,10 +287,11 @@ public final class RowValidator {
     return new Converted(value, raw, Optional.of(reason));
   }
 
-  /** Seconds (SQL text of a number or numeric string) to a timestamp, null when out of range. */
-  private static Column epochSeconds(String secondsSql) {
-    return functions.timestamp_micros(
-        tryCast("try_multiply(try_cast(" + secondsSql + " as decimal(38,6)), 1000000)", "bigint"));
+  /** Seconds or milliseconds (SQL text of a number or numeric string) to a timestamp, null when out of range. */
+  private static Column epoch(String numberSql, long perSecond) {
+    long microsPerUnit = 1_000_000 / perSecond;
+    return functions.timestamp_micros(tryCast("try_multiply(try_cast(" + numberSql + " as decimal(38,6)), "
+        + microsPerUnit + ")", "bigint"));
   }
 
   private static String formatNames(List<EventTimeFormat> formats) {

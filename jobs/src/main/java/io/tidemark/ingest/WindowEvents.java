@@ -33,6 +33,6 @@ final class WindowEvents {
     return new FeatureGroup(group.name(), group.description(), group.owner(), Map.of(), w.keyColumn(),
         w.timeColumn(), group.eventTimeFormats(), features, group.source(),
         new OfflineSettings(StorageFormat.DELTA, true), OnlineSettings.disabled(), Optional.empty(), group.file(),
-        group.contentHash());
+        group.contentHash()).withEventTimeRange(group.eventTimeRange());
   }
 }

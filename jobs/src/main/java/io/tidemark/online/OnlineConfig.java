@@ -25,7 +25,9 @@ public record OnlineConfig(String tablePrefix, long writeCapacity, Optional<Stri
         config.find("online.kms_key"),
         (int) Math.max(1, nonNegative(config, "online.write_concurrency")),
         (int) nonNegative(config, "online.write_tasks"),
-        Durations.parseOrThrow(config.get("online.grace_period"), "setting online.grace_period"));
+        Durations.parse(config.get("online.grace_period")).orElseThrow(() -> new io.tidemark.config.ConfigException(
+            "setting online.grace_period = '" + config.get("online.grace_period") + "' is not a duration; "
+                + Durations.fix(config.get("online.grace_period")))));
   }
 
   private static long nonNegative(TidemarkConfig config, String key) {
@@ -38,6 +40,6 @@ public record OnlineConfig(String tablePrefix, long writeCapacity, Optional<Stri
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("setting " + key + " = '" + text + "' is not a whole number >= 0");
+    throw new io.tidemark.config.ConfigException("setting " + key + " = '" + text + "' is not a whole number >= 0");
   }
 }

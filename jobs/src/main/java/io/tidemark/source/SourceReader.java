@@ -1,6 +1,7 @@
 package io.tidemark.source;
 
 import io.tidemark.definitions.SourceDefinition;
+import io.tidemark.definitions.SourceFormat;
 import io.tidemark.definitions.SourceInput;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,27 +26,96 @@ public final class SourceReader {
 
   private SourceReader() {}
 
+  /**
+   * Tidemark's reader defaults, under every input's own options: CSV as RFC 4180 (a header line, quoted fields may
+   * hold newlines, a quote inside a quoted field is doubled: {@code "say ""hi"""}), JSON values as the text they
+   * were written as (so a number in a String id is not turned into a double).
+   */
+  public static Map<String, String> defaults(SourceFormat format) {
+    return switch (format) {
+      case CSV -> CSV_READ;
+      case JSON -> Map.of("primitivesAsString", "true");
+      default -> Map.of();
+    };
+  }
+
+  private static final Map<String, String> CSV_READ = Map.of("header", "true", "multiLine", "true", "quote", "\"",
+      "escape", "\"");
+
+  /** Options for writing CSV others can read as RFC 4180 (Python's csv, pandas): quotes doubled, spaces kept. */
+  public static Map<String, String> csvWriteDefaults() {
+    return Map.of("quote", "\"", "escape", "\"", "ignoreLeadingWhiteSpace", "false",
+        "ignoreTrailingWhiteSpace", "false");
+  }
+
+  /** The options an input is read with: {@link #defaults} overridden by the input's own. */
+  public static Map<String, String> effectiveOptions(SourceInput source) {
+    Map<String, String> all = new HashMap<>(defaults(source.format()));
+    all.putAll(source.options());
+    return all;
+  }
+
   public static Dataset<Row> read(SparkSession spark, SourceDefinition source) {
     return read(spark, source.primary());
   }
 
-  /** Reads one input; {@code datePartitionColumn}, when set, can then prune with {@link #dateRange}. */
   public static Dataset<Row> read(SparkSession spark, SourceInput source) {
+    return read(spark, source, "source", "check the path, or pass --source PATH --format FMT");
+  }
+
+  /**
+   * Reads one input; {@code datePartitionColumn}, when set, can then prune with {@link #dateRange}.
+   *
+   * @param role what the input is, for messages: {@code source}, {@code spine}, {@code delete file}
+   * @param fix how to point at another input, for messages (e.g. {@code check --spine PATH})
+   */
+  public static Dataset<Row> read(SparkSession spark, SourceInput source, String role, String fix) {
+    Dataset<Row> rows;
     try {
-      return switch (source.format()) {
-        case CSV -> readCsv(spark, source);
+      rows = switch (source.format()) {
+        case CSV -> readCsv(spark, source, role);
         case JSON -> reader(spark, source).option("columnNameOfCorruptRecord", CORRUPT_RECORD).json(source.path());
         case PARQUET -> reader(spark, source).parquet(source.path());
         case DELTA -> reader(spark, source).format("delta").load(source.path());
       };
+    } catch (EmptyInputException e) {
+      throw e;
     } catch (Exception e) {
       if (e instanceof AnalysisException || e.getClass().getSimpleName().contains("NotFound")
           || String.valueOf(e.getMessage()).contains("does not exist")) {
-        throw new IllegalArgumentException("cannot read " + source.format().sparkName() + " source '" + source.path()
-            + "': " + firstLine(e.getMessage()) + " (check the path, or pass --source PATH --format FMT)", e);
+        throw new IllegalArgumentException("cannot read " + source.format().sparkName() + " " + role + " '"
+            + source.path() + "': " + firstLine(e.getMessage()) + " (" + fix + ")", e);
       }
       throw e;
     }
+    if (source.format() == SourceFormat.JSON && rows.columns().length == 0) {
+      throw empty(spark, source, role, rows.inputFiles(), "no JSON records");
+    }
+    return rows;
+  }
+
+  /** An input with nothing in it: an empty file is almost always a failed export, so it is named, not ingested. */
+  public static final class EmptyInputException extends IllegalArgumentException {
+    EmptyInputException(String message) {
+      super(message);
+    }
+  }
+
+  private static EmptyInputException empty(SparkSession spark, SourceInput source, String role, String[] files,
+      String what) {
+    long bytes = 0;
+    for (String f : files) {
+      try {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f);
+        bytes += p.getFileSystem(spark.sparkContext().hadoopConfiguration()).getFileStatus(p).getLen();
+      } catch (java.io.IOException e) {
+        // the size is only for the message
+      }
+    }
+    String size = files.length == 0 ? "no files" : files.length == 1 ? bytes + " bytes"
+        : files.length + " files, " + bytes + " bytes";
+    return new EmptyInputException(source.format().sparkName() + " " + role + " '" + source.path() + "' is empty ("
+        + size + ", " + what + "); check the export that wrote it");
   }
 
   /**
@@ -64,10 +134,14 @@ public final class SourceReader {
     }).orElse(input);
   }
 
-  private static Dataset<Row> readCsv(SparkSession spark, SourceInput source) {
-    Map<String, String> options = new HashMap<>(source.options());
+  private static Dataset<Row> readCsv(SparkSession spark, SourceInput source, String role) {
+    Map<String, String> options = effectiveOptions(source);
     options.remove("inferSchema");
-    StructType header = spark.read().options(options).csv(source.path()).schema();
+    Dataset<Row> probe = spark.read().options(options).csv(source.path());
+    StructType header = probe.schema();
+    if (header.fields().length == 0) {
+      throw empty(spark, source, role, probe.inputFiles(), "no header line");
+    }
     StructType schema = new StructType();
     for (StructField f : header.fields()) {
       schema = schema.add(f.name(), DataTypes.StringType, true);
@@ -78,7 +152,7 @@ public final class SourceReader {
   }
 
   private static DataFrameReader reader(SparkSession spark, SourceInput source) {
-    return spark.read().options(source.options());
+    return spark.read().options(effectiveOptions(source));
   }
 
   private static String firstLine(String message) {

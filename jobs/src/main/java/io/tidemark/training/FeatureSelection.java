@@ -23,12 +23,12 @@ public record FeatureSelection(String group, List<String> features) {
   public static FeatureSelection parse(String spec) {
     int colon = spec.indexOf(':');
     if (colon <= 0 || colon == spec.length() - 1) {
-      throw new IllegalArgumentException("features '" + spec + "': expected " + SYNTAX);
+      throw new io.tidemark.BadRequestException("features '" + spec + "': expected " + SYNTAX);
     }
     List<String> names = new ArrayList<>();
     for (String n : spec.substring(colon + 1).split(",")) {
       if (n.isBlank()) {
-        throw new IllegalArgumentException("features '" + spec + "': empty feature name; expected " + SYNTAX);
+        throw new io.tidemark.BadRequestException("features '" + spec + "': empty feature name; expected " + SYNTAX);
       }
       names.add(n.trim());
     }
@@ -44,14 +44,14 @@ public record FeatureSelection(String group, List<String> features) {
     Set<String> seen = new LinkedHashSet<>();
     for (String f : features) {
       if (f.equals("*")) {
-        throw new IllegalArgumentException("features of group '" + group + "': '*' stands alone (" + SYNTAX + ")");
+        throw new io.tidemark.BadRequestException("features of group '" + group + "': '*' stands alone (" + SYNTAX + ")");
       }
       if (g.feature(f).isEmpty()) {
-        throw new IllegalArgumentException("group '" + group + "' has no feature '" + f + "' (" + g.file()
+        throw new io.tidemark.BadRequestException("group '" + group + "' has no feature '" + f + "' (" + g.file()
             + "); its features are " + String.join(", ", g.featureNames()));
       }
       if (!seen.add(f)) {
-        throw new IllegalArgumentException("feature '" + f + "' of group '" + group + "' is listed twice");
+        throw new io.tidemark.BadRequestException("feature '" + f + "' of group '" + group + "' is listed twice");
       }
     }
     return this;

@@ -84,6 +84,7 @@ public final class TrainingSetAction {
   private boolean prefixFeatures;
   private String output;
   private OutputFormat format = OutputFormat.PARQUET;
+  private Map<String, String> outputOptions = Map.of();
   private Optional<String> label = Optional.empty();
   private Optional<String> registerTable = Optional.empty();
   private boolean overwrite;
@@ -102,6 +103,20 @@ public final class TrainingSetAction {
     this.spineFile = Optional.of(new SourceDefinition(location, spineFormat,
         SourceDefinition.defaultOptions(spineFormat), Optional.empty()));
     this.spineTable = Optional.empty();
+    return this;
+  }
+
+  /** Reader options of a file spine, over Tidemark's defaults (csv: RFC 4180, multi-line quoted fields). */
+  public TrainingSetAction spineOptions(Map<String, String> readerOptions) {
+    SourceDefinition s = spineFile.orElseThrow(() -> new io.tidemark.BadRequestException(
+        "spine reader options need a spine file (--spine PATH)"));
+    this.spineFile = Optional.of(s.withOptions(readerOptions));
+    return this;
+  }
+
+  /** Writer options of a csv / sagemaker-csv output, over Tidemark's (RFC 4180 quoting, spaces kept). */
+  public TrainingSetAction outputOptions(Map<String, String> writerOptions) {
+    this.outputOptions = Map.copyOf(writerOptions);
     return this;
   }
 
@@ -332,34 +347,34 @@ public final class TrainingSetAction {
 
   private void checkRequest() {
     if (spineFile.isEmpty() && spineTable.isEmpty()) {
-      throw new IllegalArgumentException("no spine: pass --spine PATH (csv, json, parquet or delta) or --spine-table "
+      throw new io.tidemark.BadRequestException("no spine: pass --spine PATH (csv, json, parquet or delta) or --spine-table "
           + "DB.TABLE");
     }
     if (spineTimeColumn == null) {
-      throw new IllegalArgumentException("no spine time column: pass --spine-time-column COL (the time each label "
+      throw new io.tidemark.BadRequestException("no spine time column: pass --spine-time-column COL (the time each label "
           + "row is as of)");
     }
     if (selections.isEmpty()) {
-      throw new IllegalArgumentException("no features: pass --features " + FeatureSelection.SYNTAX
+      throw new io.tidemark.BadRequestException("no features: pass --features " + FeatureSelection.SYNTAX
           + " (repeatable)");
     }
     if (output == null) {
-      throw new IllegalArgumentException("no output: pass --output PATH");
+      throw new io.tidemark.BadRequestException("no output: pass --output PATH");
     }
     if (format == OutputFormat.SAGEMAKER_CSV && label.isEmpty()) {
-      throw new IllegalArgumentException("sagemaker-csv puts the label column first: pass --label COL");
+      throw new io.tidemark.BadRequestException("sagemaker-csv puts the label column first: pass --label COL");
     }
     Set<String> known = new HashSet<>();
     selections.forEach(s -> known.add(s.group()));
     for (String g : joinKeys.keySet()) {
       if (!known.contains(g)) {
-        throw new IllegalArgumentException("--join-key " + g + "=...: group '" + g + "' is not among the features ("
+        throw new io.tidemark.BadRequestException("--join-key " + g + "=...: group '" + g + "' is not among the features ("
             + String.join(", ", known) + ")");
       }
     }
     for (String g : ttls.keySet()) {
       if (!known.contains(g)) {
-        throw new IllegalArgumentException("--ttl " + g + "=...: group '" + g + "' is not among the features ("
+        throw new io.tidemark.BadRequestException("--ttl " + g + "=...: group '" + g + "' is not among the features ("
             + String.join(", ", known) + ")");
       }
     }
@@ -371,7 +386,7 @@ public final class TrainingSetAction {
     for (FeatureSelection raw : selections) {
       FeatureSelection s = raw.resolve(registry);
       if (!groups.add(s.group())) {
-        throw new IllegalArgumentException("group '" + s.group() + "' is listed in more than one --features; "
+        throw new io.tidemark.BadRequestException("group '" + s.group() + "' is listed in more than one --features; "
             + "list all its features once: " + s.group() + ":a,b,c");
       }
       FeatureGroup g = registry.group(s.group());
@@ -385,7 +400,7 @@ public final class TrainingSetAction {
       for (String n : p.outputNames()) {
         String other = owner.put(n, p.group().name());
         if (other != null) {
-          throw new IllegalArgumentException("feature column '" + n + "' comes from groups '" + other + "' and '"
+          throw new io.tidemark.BadRequestException("feature column '" + n + "' comes from groups '" + other + "' and '"
               + p.group().name() + "'; pass --prefix-features to name feature columns <group>__<feature>, or "
               + "request '" + n + "' from one group only");
         }
@@ -401,7 +416,8 @@ public final class TrainingSetAction {
       }
       return spark.table(spineTable.get());
     }
-    return SourceReader.read(spark, spineFile.get());
+    return SourceReader.read(spark, spineFile.get().primary(), "spine",
+        "check --spine PATH and --spine-format, or read the spine from the catalog with --spine-table DB.TABLE");
   }
 
   private String spineName() {
@@ -576,13 +592,19 @@ public final class TrainingSetAction {
     return c;
   }
 
+  /** CSV writer and reader options of the output: RFC 4180, so Python's csv, pandas and SageMaker read it back. */
+  private Map<String, String> csvOptions() {
+    Map<String, String> o = new HashMap<>(SourceReader.csvWriteDefaults());
+    o.put("header", String.valueOf(format == OutputFormat.CSV));
+    o.putAll(outputOptions);
+    return o;
+  }
+
   private void write(Dataset<Row> rows) {
     SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
     var writer = rows.write().format(format.sparkFormat()).mode(mode);
-    if (format == OutputFormat.CSV) {
-      writer = writer.option("header", "true");
-    } else if (format == OutputFormat.SAGEMAKER_CSV) {
-      writer = writer.option("header", "false");
+    if (format == OutputFormat.CSV || format == OutputFormat.SAGEMAKER_CSV) {
+      writer = writer.options(csvOptions());
     } else if (format == OutputFormat.DELTA && overwrite) {
       writer = writer.option("overwriteSchema", "true");
     }
@@ -593,8 +615,7 @@ public final class TrainingSetAction {
     var reader = spark.read().format(format.sparkFormat());
     if (format == OutputFormat.CSV || format == OutputFormat.SAGEMAKER_CSV) {
       // multiLine: a quoted value may hold a newline, and must count as one row
-      reader = reader.option("header", String.valueOf(format == OutputFormat.CSV)).option("multiLine", "true")
-          .schema(rows.schema());
+      reader = reader.options(csvOptions()).option("multiLine", "true").schema(rows.schema());
     }
     return reader.load(output);
   }
@@ -619,8 +640,12 @@ public final class TrainingSetAction {
     }
     List<String> cols = Arrays.stream(rows.schema().fields())
         .map(f -> Sql.quote(f.name()) + " " + f.dataType().sql()).toList();
-    spark.sql("CREATE TABLE " + quoteTable(table) + " (" + String.join(", ", cols) + ") USING csv OPTIONS (header "
-        + Sql.literal(String.valueOf(format == OutputFormat.CSV)) + ", multiLine 'true')" + location);
+    List<String> options = new ArrayList<>();
+    Map<String, String> csv = new TreeMap<>(csvOptions());
+    csv.put("multiLine", "true");
+    csv.forEach((k, v) -> options.add(Sql.quote(k) + " " + Sql.literal(v)));
+    spark.sql("CREATE TABLE " + quoteTable(table) + " (" + String.join(", ", cols) + ") USING csv OPTIONS ("
+        + String.join(", ", options) + ")" + location);
   }
 
   private static String quoteTable(String table) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -61,15 +62,51 @@ public final class SqlTransform {
       throw new TransformException(file, "the transform never reads its input",
           "use {{input}} where the source table goes, e.g. SELECT ... FROM {{input}}");
     }
-    String probe = PLACEHOLDER.matcher(sql).replaceAll("tidemark_placeholder");
+    // each placeholder becomes an identifier of the same length, so the parser's positions are the file's
+    Matcher p = PLACEHOLDER.matcher(sql);
+    StringBuilder probe = new StringBuilder();
+    Map<String, String> stands = new java.util.HashMap<>();
+    while (p.find()) {
+      String identifier = "t" + "_".repeat(p.group().length() - 1);
+      stands.putIfAbsent(identifier, p.group());
+      p.appendReplacement(probe, identifier);
+    }
+    p.appendTail(probe);
     try {
-      spark.sessionState().sqlParser().parsePlan(probe);
+      spark.sessionState().sqlParser().parsePlan(probe.toString());
     } catch (ParseException e) {
-      String where = e.line().isDefined() ? " at line " + e.line().get() : "";
-      throw new TransformException(file, "the SQL does not parse" + where + ": " + e.getMessage().lines().findFirst()
-          .orElse(""), "fix the SQL syntax");
+      String problem = parseProblem(e, text, sql);
+      for (Map.Entry<String, String> x : stands.entrySet()) {
+        problem = problem.replace("'" + x.getKey() + "'", "'" + x.getValue() + "'");
+      }
+      throw new TransformException(file, problem, "fix the SQL syntax");
     }
     return new SqlTransform(file, sql, placeholders);
+  }
+
+  /**
+   * "the SQL does not parse at line 2, column 10: Syntax error at or near 'FORM' in: SELECT a FORM {{input}}": the
+   * parser's own detail, its position in the file (lines count from the file's first line, columns from 1), and
+   * the line.
+   */
+  private static String parseProblem(ParseException e, String text, String sql) {
+    String detail = String.valueOf(e.getMessage()).lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+        .orElse("").replaceFirst("^\\[[A-Z_.]+] ", "").replaceFirst("\\(line \\d+, pos \\d+\\)$", "")
+        .replaceFirst("\\.$", "").strip();
+    if (!e.line().isDefined()) {
+      return "the SQL does not parse: " + detail;
+    }
+    int lineInSql = (Integer) e.line().get();
+    String leading = text.substring(0, text.length() - text.stripLeading().length());
+    int line = lineInSql + (int) leading.chars().filter(c -> c == '\n').count();
+    int column = e.startPosition().isDefined() ? (Integer) e.startPosition().get() + 1 : 0;
+    if (lineInSql == 1 && column > 0) {
+      column += leading.length() - (leading.lastIndexOf('\n') + 1);
+    }
+    List<String> lines = sql.lines().toList();
+    String code = lineInSql >= 1 && lineInSql <= lines.size() ? lines.get(lineInSql - 1).strip() : "";
+    return "the SQL does not parse at line " + line + (column > 0 ? ", column " + column : "") + ": " + detail
+        + (code.isEmpty() ? "" : " in: " + code);
   }
 
   public Path file() {

@@ -110,7 +110,7 @@ class TidemarkCliTest {
         + "/" + store.database + "/users, 4 rows, version 2"), describe.out());
 
     Run unknown = run(() -> TidemarkCli.runWith(store.spark(), args(store, "ingest", "user")));
-    assertEquals(1, unknown.exit());
+    assertEquals(2, unknown.exit());
     assertEquals("tidemark: error: no feature group 'user' in " + store.path("feature-definitions")
         + "; did you mean 'users'? defined groups: users\n", unknown.err());
   }

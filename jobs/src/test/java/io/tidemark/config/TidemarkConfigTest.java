@@ -59,7 +59,7 @@ class TidemarkConfigTest {
     Files.writeString(file, "offline:\n  rot: /tmp/x\n");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TidemarkConfig.load(Optional.of(file), Map.of("TIDEMARK_HOME", dir.toString())));
-    assertEquals(file + ": unknown setting 'offline.rot'; known settings: catalog.database, catalog.metastore, "
+    assertEquals(file + ": unknown setting 'offline.rot'; known settings: catalog.database, catalog.lock_wait, catalog.metastore, "
         + "offline.root, offline.target_file_size, online.endpoint, online.grace_period, online.kms_key, online.region, online.table_prefix, "
         + "online.write_capacity, online.write_concurrency, online.write_tasks, s3.access_key, s3.endpoint, s3.kms_key, s3.path_style, s3.region, s3.secret_key, spark.master, "
         + "variables.<name>, spark.conf.<spark setting>", e.getMessage());

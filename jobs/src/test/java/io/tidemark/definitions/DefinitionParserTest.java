@@ -94,7 +94,7 @@ class DefinitionParserTest {
         featurs: []
         features: [{name: id, type: String}, {name: t, type: Timestamp}]
         """), "users.yaml:4: unknown key 'featurs' in the feature group (did you mean 'features'? allowed keys: "
-        + "name, description, owner, tags, record_identifier, event_time, event_time_formats, features, source, "
+        + "name, description, owner, tags, record_identifier, event_time, event_time_formats, event_time_range, features, source, "
         + "sources, transform, windows, offline, online, ttl)");
   }
 

@@ -38,14 +38,15 @@ class ItemSchemaTest {
   @Test
   void reservedAttributeNamesAndOfflineOnlyGroupsAreRefused() {
     TestStore store = new TestStore("item_schema_bad").definition("g.yaml", GROUP.formatted("expires_at", "true"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ItemSchema.of(store.registry().group("g")));
-    assertEquals("feature g.expires_at in " + store.path("feature-definitions/g.yaml") + " has the name of an online "
-        + "item attribute Tidemark sets itself (event_time, expires_at, write_time); rename the feature",
-        e.getMessage());
+    // refused when the definitions load (groups list, ingest), not first at materialize
+    io.tidemark.definitions.DefinitionException d = assertThrows(io.tidemark.definitions.DefinitionException.class,
+        store::registry);
+    assertEquals(store.path("feature-definitions/g.yaml") + ":8: feature 'expires_at' of an online group has the name "
+        + "of an attribute Tidemark sets on every online item (event_time, write_time, expires_at) (rename the "
+        + "feature)", d.problems().get(0).toString());
 
     TestStore off = new TestStore("item_schema_off").definition("g.yaml", GROUP.formatted("label", "false"));
-    e = assertThrows(IllegalArgumentException.class, () -> ItemSchema.of(off.registry().group("g")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ItemSchema.of(off.registry().group("g")));
     assertEquals("group 'g' is not online-enabled; set online: {enabled: true} in "
         + off.path("feature-definitions/g.yaml") + " to serve it from DynamoDB", e.getMessage());
   }

@@ -62,8 +62,8 @@ class SqlTransformTest {
     TestStore store = new TestStore("transform_bad").write("sql/b.sql", "SELECT user_id\nFROM {{input}} WHERE (");
     TransformException e = assertThrows(TransformException.class,
         () -> SqlTransform.load(store.spark(), store.path("sql/b.sql")));
-    assertTrue(e.getMessage().startsWith("transform " + store.path("sql/b.sql") + ": the SQL does not parse at line 2: "),
-        e.getMessage());
+    assertEquals("transform " + store.path("sql/b.sql") + ": the SQL does not parse at line 2, column 23: Syntax "
+        + "error at or near end of input in: FROM {{input}} WHERE ( (fix the SQL syntax)", e.getMessage());
   }
 
   @Test
