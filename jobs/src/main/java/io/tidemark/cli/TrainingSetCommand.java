@@ -108,6 +108,10 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   @Option(names = "--overwrite", description = "Replace an existing output, its manifest and registered table.")
   boolean overwrite;
 
+  @Option(names = "--single-file", description = "Write exactly one data file (default: files of about "
+      + "offline.target_file_size, none empty).")
+  boolean singleFile;
+
   @Option(names = "--from-manifest", paramLabel = "FILE",
       description = "Rebuild the training set a manifest describes (same spine, options and table versions); "
           + "other options here override its output.")
@@ -212,7 +216,7 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   }
 
   private void common(TrainingSetAction action) {
-    action.overwrite(overwrite).outputOptions(outputOptions);
+    action.overwrite(overwrite).singleFile(singleFile).outputOptions(outputOptions);
     if (registerTable != null) {
       action.registerTable(registerTable);
     }

@@ -76,7 +76,7 @@ public final class OfflineStore {
    * splits and coalesces to about that size (size first, not parallelism first). The session's settings are
    * restored afterwards.
    */
-  void withTargetFileSize(Runnable write) {
+  public void withTargetFileSize(Runnable write) {
     Map<String, String> settings = Map.of(
         "spark.sql.adaptive.enabled", "true",
         "spark.sql.adaptive.advisoryPartitionSizeInBytes", String.valueOf(targetFileBytes),

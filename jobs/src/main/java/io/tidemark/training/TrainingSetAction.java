@@ -88,6 +88,7 @@ public final class TrainingSetAction {
   private Optional<String> label = Optional.empty();
   private Optional<String> registerTable = Optional.empty();
   private boolean overwrite;
+  private boolean singleFile;
   private AsOfJoin.Strategy strategy = AsOfJoin.Strategy.ZIP_PARTITIONS;
   private Map<String, Long> pinnedVersions = Map.of();
   private Optional<TrainingSetManifest> rebuilding = Optional.empty();
@@ -205,6 +206,12 @@ public final class TrainingSetAction {
   }
 
   /** Replaces an existing output (and its manifest, and the registered table). */
+  /** Write exactly one data file (one task writes it all: for small sets, or readers that want one file). */
+  public TrainingSetAction singleFile(boolean value) {
+    this.singleFile = value;
+    return this;
+  }
+
   public TrainingSetAction overwrite(boolean value) {
     this.overwrite = value;
     return this;
@@ -279,7 +286,7 @@ public final class TrainingSetAction {
 
       job.step("training-set: " + output + ": read the spine (count, time range, hash)");
       SpineProfile profile = profile(raw, withTime, parts);
-      Dataset<Row> spine = withTime.drop(SourceReader.CORRUPT_RECORD);
+      Dataset<Row> spine = typedSpine(withTime, parts).drop(SourceReader.CORRUPT_RECORD);
       List<String> warnings = new ArrayList<>();
       rebuilding.ifPresent(m -> checkRebuild(m, profile, parts, warnings));
 
@@ -337,7 +344,9 @@ public final class TrainingSetAction {
           manifestGroups, definitionsHash(parts),
           new TrainingSetManifest.Options(options.strict(), Durations.format(options.delay()), options.asKnownAt(),
               options.asOf().map(Instant::toString), prefixFeatures, label, strategy.name()),
-          new TrainingSetManifest.Output(output, format.cliName(), files, registerTable),
+          new TrainingSetManifest.Output(output, format.cliName(), files, registerTable,
+              Arrays.stream(written.schema().fields()).map(f -> new TrainingSetManifest.Column(f.name(),
+                  f.dataType().catalogString())).toList()),
           profile.rows(), outputRows);
       manifest.write(manifestPath, spark.sparkContext().hadoopConfiguration());
       return new TrainingSetResult(output, format, manifestPath, profile.rows(), outputRows,
@@ -418,6 +427,16 @@ public final class TrainingSetAction {
     }
     return SourceReader.read(spark, spineFile.get().primary(), "spine",
         "check --spine PATH and --spine-format, or read the spine from the catalog with --spine-table DB.TABLE");
+  }
+
+  /** A CSV spine's text columns typed ({@link SpineTypes}), join keys kept as written; other spines as they are. */
+  private Dataset<Row> typedSpine(Dataset<Row> spine, List<Part> parts) {
+    if (spineFile.isEmpty() || spineFile.get().format() != SourceFormat.CSV) {
+      return spine;
+    }
+    Set<String> keys = new HashSet<>(List.of(SourceReader.CORRUPT_RECORD));
+    parts.forEach(p -> keys.add(p.joinKey()));
+    return SpineTypes.infer(spine, keys);
   }
 
   private String spineName() {
@@ -600,15 +619,39 @@ public final class TrainingSetAction {
     return o;
   }
 
+  /**
+   * Writes files sized like the offline ones (REBALANCE at offline.target_file_size: few files, none empty), or
+   * exactly one with {@link #singleFile}. A CSV file that came out empty (no rows and no header) is removed, as
+   * SageMaker's readers fail on one.
+   */
   private void write(Dataset<Row> rows) {
     SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
-    var writer = rows.write().format(format.sparkFormat()).mode(mode);
+    Dataset<Row> laidOut = singleFile ? rows.coalesce(1) : rows.hint("rebalance");
+    var writer = laidOut.write().format(format.sparkFormat()).mode(mode);
     if (format == OutputFormat.CSV || format == OutputFormat.SAGEMAKER_CSV) {
       writer = writer.options(csvOptions());
     } else if (format == OutputFormat.DELTA && overwrite) {
       writer = writer.option("overwriteSchema", "true");
     }
-    writer.save(output);
+    var w = writer;
+    store.withTargetFileSize(() -> w.save(output));
+    if (format == OutputFormat.CSV || format == OutputFormat.SAGEMAKER_CSV) {
+      removeEmptyFiles();
+    }
+  }
+
+  private void removeEmptyFiles() {
+    try {
+      Path dir = new Path(output);
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(dir)) {
+        if (f.isFile() && f.getLen() == 0 && f.getPath().getName().startsWith("part-")) {
+          fs.delete(f.getPath(), false);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the output " + output, e);
+    }
   }
 
   private Dataset<Row> readOutput(Dataset<Row> rows) {

@@ -56,12 +56,17 @@ public record TrainingSetManifest(
   public record Options(boolean strict, String delay, boolean asKnownAt, Optional<String> asOf,
       boolean prefixFeatures, Optional<String> label, String engine) {}
 
-  /** What was written. */
-  public record Output(String path, String format, List<String> files, Optional<String> table) {
+  /** What was written, and its columns in order with their Spark SQL types. */
+  public record Output(String path, String format, List<String> files, Optional<String> table,
+      List<Column> columns) {
     public Output {
       files = List.copyOf(files);
+      columns = List.copyOf(columns);
     }
   }
+
+  /** An output column: its name and its Spark SQL type ({@code bigint}, {@code timestamp}, ...). */
+  public record Column(String name, String type) {}
 
   public TrainingSetManifest {
     groups = List.copyOf(groups);
@@ -115,6 +120,14 @@ public record TrainingSetManifest(
     out.put("format", output.format());
     out.put("table", output.table().orElse(null));
     out.put("files", output.files());
+    List<Map<String, String>> columns = new ArrayList<>();
+    for (Column c : output.columns()) {
+      Map<String, String> column = new LinkedHashMap<>();
+      column.put("name", c.name());
+      column.put("type", c.type());
+      columns.add(column);
+    }
+    out.put("columns", columns);
     m.put("output", out);
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("spine_rows", spineRows);
@@ -159,8 +172,10 @@ public record TrainingSetManifest(
     JsonNode out = required(n, "output", where);
     List<String> files = new ArrayList<>();
     out.path("files").forEach(f -> files.add(f.asText()));
+    List<Column> columns = new ArrayList<>();
+    out.path("columns").forEach(c -> columns.add(new Column(c.path("name").asText(), c.path("type").asText())));
     Output output = new Output(required(out, "path", where).asText(), required(out, "format", where).asText(),
-        files, text(out, "table"));
+        files, text(out, "table"), columns);
     JsonNode counts = required(n, "counts", where);
     return new TrainingSetManifest(version, n.path("created_at").asText(), spine, groups,
         required(n, "definitions_hash", where).asText(), options, output, counts.path("spine_rows").asLong(),

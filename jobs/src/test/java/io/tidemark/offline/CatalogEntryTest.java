@@ -100,8 +100,8 @@ class CatalogEntryTest {
         .features("users:age").label("label").output(store.path("out/train").toString(), OutputFormat.DELTA)
         .registerTable(store.database + ".train").execute();
     Raw train = Raw.of(store.database, "train");
-    // the columns of the Delta log (a CSV spine's columns are text)
-    assertEquals(List.of("[user_id string '', ts string '', label string '', age bigint '']", "DELTA",
+    // the columns of the Delta log (a CSV spine's columns typed, its join key kept as text)
+    assertEquals(List.of("[user_id string '', ts timestamp '', label bigint '', age bigint '']", "DELTA",
             "training_set", "file:" + store.path("out/train")),
         List.of(train.columns, train.params.get("table_type"), train.params.get("tidemark.kind"), train.location));
   }

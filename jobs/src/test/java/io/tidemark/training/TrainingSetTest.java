@@ -110,10 +110,17 @@ class TrainingSetTest {
         .output(store.path(output).toString(), OutputFormat.PARQUET);
   }
 
+  /** Each row as [v1,v2,...], timestamps as UTC instants. */
   static List<String> rows(TestStore store, String output, String... columns) {
     return store.spark().read().parquet(store.path(output).toString()).select(columns[0],
-            Arrays.copyOfRange(columns, 1, columns.length)).collectAsList().stream().map(Row::toString).sorted()
-        .toList();
+            Arrays.copyOfRange(columns, 1, columns.length)).collectAsList().stream().map(r -> {
+              List<String> cells = new ArrayList<>();
+              for (int i = 0; i < r.size(); i++) {
+                Object v = r.get(i);
+                cells.add(v instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(v));
+              }
+              return "[" + String.join(",", cells) + "]";
+            }).sorted().toList();
   }
 
   static final String[] COLUMNS = {"customer", "item_id", "ts", "returned", "tier", "score", "price", "category"};
@@ -126,6 +133,11 @@ class TrainingSetTest {
     assertEquals(EXPECTED, rows(store, "out/basic", COLUMNS));
     assertEquals(List.of("customer", "item_id", "ts", "returned", "tier", "score", "price", "category"),
         Arrays.asList(store.spark().read().parquet(store.path("out/basic").toString()).columns()));
+    // a CSV spine's columns typed (its join keys kept as text), written as one file
+    assertEquals(List.of("string", "string", "timestamp", "boolean"), Arrays.stream(store.spark().read()
+        .parquet(store.path("out/basic").toString()).schema().fields()).limit(4).map(f -> f.dataType()
+        .simpleString()).toList());
+    assertEquals(1, r.outputFiles().size());
     assertEquals(6, r.spineRows());
     assertEquals(6, r.outputRows());
     assertEquals(List.of(
@@ -294,6 +306,36 @@ class TrainingSetTest {
     assertEquals(List.of("0,,,", "0,,9.5,1", "0,1.0,9.5,1", "0,1.0,9.5,1", "1,,,", "1,2.0,8.0,0"), lines);
     assertEquals(6, r.outputRows());
     assertEquals(6, store.spark().table(store.database + ".train_sm").count());
+  }
+
+  /**
+   * CSV outputs: one file with one header for a small set, the manifest names every column with its type, and a
+   * sagemaker-csv set with no rows leaves no empty file behind (SageMaker's readers fail on one).
+   */
+  @Test
+  void csvOutputsAreOneFileOneHeaderAndNeverAnEmptyFile() throws IOException {
+    TestStore store = shared();
+    TrainingSetResult csv = request(store, "out/one-csv").output(store.path("out/one-csv").toString(),
+        OutputFormat.CSV).execute();
+    assertEquals(1, csv.outputFiles().size());
+    List<String> lines = Files.readAllLines(Path.of(java.net.URI.create(csv.outputFiles().get(0))));
+    assertEquals(List.of("customer,item_id,ts,returned,tier,score,price,category"),
+        lines.stream().filter(l -> l.startsWith("customer,")).toList());
+    assertEquals(7, lines.size());
+    TrainingSetManifest m = TrainingSetManifest.read(csv.manifest(),
+        store.spark().sparkContext().hadoopConfiguration());
+    assertEquals(List.of("customer string", "item_id string", "ts timestamp", "returned boolean", "tier string",
+        "score double", "price double", "category string"),
+        m.output().columns().stream().map(c -> c.name() + " " + c.type()).toList());
+
+    store.write("raw/header-only.csv", "customer,item_id,ts,returned\n");
+    TrainingSetResult empty = store.tidemark().trainingSet().spine(store.path("raw/header-only.csv").toString(),
+            SourceFormat.CSV).spineTimeColumn("ts").joinKey("users", "customer").features("users:score")
+        .label("returned").output(store.path("out/empty-sm").toString(), OutputFormat.SAGEMAKER_CSV).execute();
+    assertEquals(List.of(0L, List.of()), List.of(empty.outputRows(), empty.outputFiles()));
+    try (Stream<Path> files = Files.list(store.path("out/empty-sm"))) {
+      assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("part-")).toList());
+    }
   }
 
   @Test
