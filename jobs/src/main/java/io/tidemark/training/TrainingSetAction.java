@@ -49,6 +49,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -310,7 +311,16 @@ public final class TrainingSetAction {
             p.ttl()));
       }
       AsOfJoin.Result joined = join.join();
-      Dataset<Row> rows = shape(joined.rows().drop(SPINE_TIME), joined.featureColumns());
+      Dataset<Row> base = joined.rows().drop(SPINE_TIME);
+      Dataset<Row> rows = base;
+      Map<String, List<String>> encodings = Map.of();
+      if (format == OutputFormat.SAGEMAKER_CSV) {
+        job.step("training-set: " + output + ": encode text columns for sagemaker-csv");
+        base = base.persist(StorageLevel.MEMORY_AND_DISK()); // the encodings read the joined rows once more
+        SageMakerCsv.Shaped shaped = SageMakerCsv.shape(base, label.get(), joined.featureColumns());
+        rows = shaped.rows();
+        encodings = shaped.encodings();
+      }
 
       job.step("training-set: " + output + ": as-of join of " + profile.rows() + " spine rows, write "
           + format.cliName());
@@ -321,7 +331,9 @@ public final class TrainingSetAction {
       Dataset<Row> written = readOutput(rows);
       long outputRows = written.count();
       List<String> files = Arrays.stream(written.inputFiles()).sorted().toList();
-      registerTable.ifPresent(t -> register(t, rows));
+      base.unpersist();
+      Dataset<Row> shaped = rows;
+      registerTable.ifPresent(t -> register(t, shaped));
 
       List<TrainingSetResult.GroupStats> groupStats = new ArrayList<>();
       List<TrainingSetManifest.Group> manifestGroups = new ArrayList<>();
@@ -346,7 +358,7 @@ public final class TrainingSetAction {
               options.asOf().map(Instant::toString), prefixFeatures, label, strategy.name()),
           new TrainingSetManifest.Output(output, format.cliName(), files, registerTable,
               Arrays.stream(written.schema().fields()).map(f -> new TrainingSetManifest.Column(f.name(),
-                  f.dataType().catalogString())).toList()),
+                  f.dataType().catalogString())).toList(), encodings),
           profile.rows(), outputRows);
       manifest.write(manifestPath, spark.sparkContext().hadoopConfiguration());
       return new TrainingSetResult(output, format, manifestPath, profile.rows(), outputRows,
@@ -584,37 +596,13 @@ public final class TrainingSetAction {
     return h.select(needed.stream().map(c -> col(Sql.quote(c))).toArray(Column[]::new));
   }
 
-  /** sagemaker-csv: the label, then the features; booleans as 1/0 (text labels true/false too). */
-  private Dataset<Row> shape(Dataset<Row> rows, List<String> features) {
-    if (format != OutputFormat.SAGEMAKER_CSV) {
-      return rows;
-    }
-    List<Column> cols = new ArrayList<>();
-    cols.add(numeric(rows, label.get(), true));
-    features.forEach(f -> cols.add(numeric(rows, f, false)));
-    return rows.select(cols.toArray(Column[]::new));
-  }
-
-  private static Column numeric(Dataset<Row> rows, String name, boolean isLabel) {
-    StructField f = rows.schema().apply(name);
-    Column c = col(Sql.quote(name));
-    if (f.dataType().equals(DataTypes.BooleanType)) {
-      return c.cast(DataTypes.IntegerType).as(name);
-    }
-    if (isLabel && f.dataType().equals(DataTypes.StringType)) {
-      Column lower = org.apache.spark.sql.functions.lower(org.apache.spark.sql.functions.trim(c));
-      return when(lower.equalTo("true"), "1").when(lower.equalTo("false"), "0").otherwise(c).as(name);
-    }
-    if (f.dataType().equals(DataTypes.TimestampType)) {
-      return org.apache.spark.sql.functions.unix_millis(c).as(name);
-    }
-    return c;
-  }
-
   /** CSV writer and reader options of the output: RFC 4180, so Python's csv, pandas and SageMaker read it back. */
   private Map<String, String> csvOptions() {
     Map<String, String> o = new HashMap<>(SourceReader.csvWriteDefaults());
     o.put("header", String.valueOf(format == OutputFormat.CSV));
+    if (format == OutputFormat.SAGEMAKER_CSV) {
+      o.put("nullValue", "NaN"); // a missing value that every CSV reader of SageMaker's parses as a float
+    }
     o.putAll(outputOptions);
     return o;
   }

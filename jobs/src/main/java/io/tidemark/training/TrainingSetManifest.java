@@ -56,12 +56,16 @@ public record TrainingSetManifest(
   public record Options(boolean strict, String delay, boolean asKnownAt, Optional<String> asOf,
       boolean prefixFeatures, Optional<String> label, String engine) {}
 
-  /** What was written, and its columns in order with their Spark SQL types. */
+  /**
+   * What was written: its columns in order with their Spark SQL types and, for sagemaker-csv, each text column's
+   * values in index order (value i was written as i; an unseen value or null as the list's size).
+   */
   public record Output(String path, String format, List<String> files, Optional<String> table,
-      List<Column> columns) {
+      List<Column> columns, Map<String, List<String>> encodings) {
     public Output {
       files = List.copyOf(files);
       columns = List.copyOf(columns);
+      encodings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(encodings));
     }
   }
 
@@ -128,6 +132,7 @@ public record TrainingSetManifest(
       columns.add(column);
     }
     out.put("columns", columns);
+    out.put("encodings", output.encodings());
     m.put("output", out);
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("spine_rows", spineRows);
@@ -174,8 +179,14 @@ public record TrainingSetManifest(
     out.path("files").forEach(f -> files.add(f.asText()));
     List<Column> columns = new ArrayList<>();
     out.path("columns").forEach(c -> columns.add(new Column(c.path("name").asText(), c.path("type").asText())));
+    Map<String, List<String>> encodings = new LinkedHashMap<>();
+    out.path("encodings").fields().forEachRemaining(e -> {
+      List<String> values = new ArrayList<>();
+      e.getValue().forEach(v -> values.add(v.asText()));
+      encodings.put(e.getKey(), values);
+    });
     Output output = new Output(required(out, "path", where).asText(), required(out, "format", where).asText(),
-        files, text(out, "table"), columns);
+        files, text(out, "table"), columns, encodings);
     JsonNode counts = required(n, "counts", where);
     return new TrainingSetManifest(version, n.path("created_at").asText(), spine, groups,
         required(n, "definitions_hash", where).asText(), options, output, counts.path("spine_rows").asLong(),

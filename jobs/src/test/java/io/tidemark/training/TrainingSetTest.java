@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -303,7 +304,8 @@ class TrainingSetTest {
       }
     }
     lines.sort(null);
-    assertEquals(List.of("0,,,", "0,,9.5,1", "0,1.0,9.5,1", "0,1.0,9.5,1", "1,,,", "1,2.0,8.0,0"), lines);
+    assertEquals(List.of("0,1.0,9.5,1", "0,1.0,9.5,1", "0,NaN,9.5,1", "0,NaN,NaN,NaN", "1,2.0,8.0,0",
+        "1,NaN,NaN,NaN"), lines);
     assertEquals(6, r.outputRows());
     assertEquals(6, store.spark().table(store.database + ".train_sm").count());
   }
@@ -336,6 +338,56 @@ class TrainingSetTest {
     try (Stream<Path> files = Files.list(store.path("out/empty-sm"))) {
       assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("part-")).toList());
     }
+  }
+
+  /**
+   * sagemaker-csv with text features: every value of every file parses as a float in Python's csv reader (as
+   * SageMaker's containers read CSV: the first line sniffed, no header), and decoding the indexes with the
+   * manifest's encodings gives back exactly the rows of the same set written as parquet.
+   */
+  @Test
+  void sagemakerCsvEncodesTextAndTheManifestDecodesIt() throws Exception {
+    TestStore store = shared();
+    TrainingSetResult sm = request(store, "out/sm-text").output(store.path("out/sm-text").toString(),
+        OutputFormat.SAGEMAKER_CSV).execute();
+    String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    Process check = new ProcessBuilder(python, "-c", String.join("\n",
+        "import csv, sys",
+        "n = 0",
+        "for path in sys.argv[1:]:",
+        "    with open(path, newline='') as f:",
+        "        first = f.readline()",
+        "        assert csv.Sniffer().sniff(first).delimiter == ',', first",
+        "        f.seek(0)",
+        "        for row in csv.reader(f):",
+        "            [float(v) for v in row]",
+        "            n += 1",
+        "print(n)"), sm.outputFiles().get(0).replaceFirst("^file:", "")).redirectErrorStream(true).start();
+    String said = new String(check.getInputStream().readAllBytes()).trim();
+    assertEquals(0, check.waitFor(), said);
+    assertEquals("6", said);
+
+    TrainingSetManifest m = TrainingSetManifest.read(sm.manifest(), store.spark().sparkContext()
+        .hadoopConfiguration());
+    // by frequency: tier bronze twice, silver once (null three times: index 2); category books four times
+    assertEquals(Map.of("tier", List.of("bronze", "silver"), "category", List.of("books")),
+        m.output().encodings());
+    List<String> decoded = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(java.net.URI.create(sm.outputFiles().get(0))))) {
+      String[] v = line.split(",", -1);
+      decoded.add("[" + (v[0].equals("1") ? "true" : "false") + "," + decode(m, "tier", v[1]) + ","
+          + (v[2].equals("NaN") ? "null" : v[2]) + "," + (v[3].equals("NaN") ? "null" : v[3]) + ","
+          + decode(m, "category", v[4]) + "]");
+    }
+    decoded.sort(null);
+    request(store, "out/basic-for-sm").execute();
+    assertEquals(rows(store, "out/basic-for-sm", "returned", "tier", "score", "price", "category"), decoded);
+  }
+
+  private static String decode(TrainingSetManifest m, String column, String index) {
+    List<String> values = m.output().encodings().get(column);
+    int i = Integer.parseInt(index);
+    return i < values.size() ? values.get(i) : "null";
   }
 
   @Test
