@@ -155,7 +155,7 @@ class BadInputCatalogueTest {
             + "15m, 6h, 90d or 2w of at most 36500d (100 years)"),
         cli("config --config bad-config", 3, "tidemark: {dir}/bad-config: unknown setting 'catalog.databse'; "
             + "{dir}/bad-config: unknown setting 'offline.rot'; known settings: catalog.database, "
-            + "catalog.lock_wait, catalog.metastore, offline.root, online.endpoint, online.grace_period, "
+            + "catalog.lock_wait, catalog.metastore, offline.root, offline.target_file_size, online.endpoint, online.grace_period, "
             + "online.kms_key, online.region, online.table_prefix, online.write_capacity, online.write_concurrency, "
             + "online.write_tasks, s3.access_key, s3.endpoint, s3.kms_key, s3.path_style, s3.region, s3.secret_key, "
             + "spark.master, variables.<name>, spark.conf.<spark setting>"),
