@@ -82,8 +82,8 @@ class BadInputCatalogueTest {
 
   // ---------------------------------------------------------------------------------------------------------------
   // 2. Raw values. One CSV line (or JSON line) per case, keyed by its id -> the stored row (id, event time, n, s)
-  //    or the quarantine reasons. Group c: csv, default formats; m: csv, epoch_millis and a 2000..2100 range;
-  //    j: json.
+  //    or the quarantine reasons. Groups c and a: csv, default formats (a: old and far times); m: csv, epoch_millis
+  //    and a 2000..2100 range; j and k: json (k: numeric ids only). Each group is one batch of its own project.
   // ---------------------------------------------------------------------------------------------------------------
   static Stream<Arguments> values() {
     return Stream.of(
@@ -104,10 +104,10 @@ class BadInputCatalogueTest {
         value("m", "m04,2150-01-01T00:00:00Z,4,x", "quarantined: t: outside the event-time range "
             + "2000-01-01T00:00:00Z..2100-01-01T00:00:00Z: '2150-01-01T00:00:00Z'"),
         // item 5: any instant from year 0001 to 9999 is written
-        value("c", "c06,1582-01-01T00:00:00Z,6,x", "[c06,1582-01-01 00:00:00,6,x]"),
-        value("c", "c07,0001-01-01T00:00:00Z,7,x", "[c07,0001-01-01 00:00:00,7,x]"),
-        value("c", "c08,9999-12-31T23:59:59Z,8,x", "[c08,9999-12-31 23:59:59,8,x]"),
-        value("c", "c09,-62198755200,9,x", "quarantined: t: outside the event-time range "
+        value("a", "a01,1582-01-01T00:00:00Z,1,x", "[a01,1582-01-01 00:00:00,1,x]"),
+        value("a", "a02,0001-01-01T00:00:00Z,2,x", "[a02,0001-01-01 00:00:00,2,x]"),
+        value("a", "a03,9999-12-31T23:59:59Z,3,x", "[a03,9999-12-31 23:59:59,3,x]"),
+        value("a", "a04,-62198755200,4,x", "quarantined: t: outside the event-time range "
             + "0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999Z: '-62198755200'"),
         // item 9: Integral reasons say what is wrong
         value("c", "c10,2024-05-01T12:00:00Z,1.0E19,x", "quarantined: n: out of the Integral range: '1.0E19'"),
@@ -121,11 +121,18 @@ class BadInputCatalogueTest {
         value("j", "{\"id\": \"j02\", \"t\": \"2024-05-01T12:00:00Z\", \"n\": 4.0}", "[j02,2024-05-01 12:00:00,4,null]"),
         value("j", "{\"id\": \"j03\", \"t\": \"2024-05-01T12:00:00Z\", \"n\": 2.5}",
             "quarantined: n: not a whole number: '2.5'"),
-        // item 4: JSON numbers in a String id are kept as written (not through a double)
+        // item 4: JSON numbers in a String id are kept as written (not through a double); group k has only
+        // numeric ids, which Spark would infer as one double column
         value("j", "{\"id\": 42, \"t\": \"2024-05-01T12:00:00Z\", \"n\": 1}", "[42,2024-05-01 12:00:00,1,null]"),
-        value("j", "{\"id\": 12345678901234567890123, \"t\": \"2024-05-01T12:00:00Z\"}",
+        value("j", "{\"id\": 42.5, \"t\": 1714564800, \"n\": 3, \"s\": true}", "[42.5,2024-05-01 12:00:00,3,true]"),
+        value("k", "{\"id\": 42, \"t\": \"2024-05-01T12:00:00Z\", \"n\": 1, \"s\": \"x\"}", "[42,2024-05-01 12:00:00,1,x]"),
+        value("k", "{\"id\": 12345678901234567890123, \"t\": \"2024-05-01T12:00:00Z\"}",
             "[12345678901234567890123,2024-05-01 12:00:00,null,null]"),
-        value("j", "{\"id\": 42.5, \"t\": 1714564800, \"n\": 3, \"s\": true}", "[42.5,2024-05-01 12:00:00,3,true]"));
+        value("k", "{\"id\": 7.25, \"t\": \"2024-05-01T12:00:00Z\"}", "[7.25,2024-05-01 12:00:00,null,null]"),
+        value("k", "{\"id\": 1e20, \"t\": \"2024-05-01T12:00:00Z\"}", "[1e20,2024-05-01 12:00:00,null,null]"),
+        value("k", "{\"id\": 42.50, \"t\": \"2024-05-01T12:00:00Z\"}", "[42.50,2024-05-01 12:00:00,null,null]"),
+        value("k", "{\"id\": 43, \"t\": \"2024-05-01T12:00:00Z\", \"s\": {\"a\": [1, 2.50]}}",
+            "[43,2024-05-01 12:00:00,null,{\"a\": [1, 2.50]}]"));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -262,6 +269,8 @@ class BadInputCatalogueTest {
   private static final Map<String, List<String>> VALUE_LINES = new TreeMap<>();
   private static final Map<String, String> VALUE_HEADERS = Map.of(
       "c", "",
+      "a", "",
+      "k", "",
       "m", "event_time_formats: [iso8601, epoch_millis]\nevent_time_range: {min: 2000-01-01, max: 2100-01-01}",
       "j", "");
   private final Map<String, Map<String, String>> valueOutcomes = new TreeMap<>();
@@ -293,7 +302,7 @@ class BadInputCatalogueTest {
     if (VALUE_LINES.isEmpty()) {
       values().count();
     }
-    boolean json = g.equals("j");
+    boolean json = g.equals("j") || g.equals("k");
     String file = g + (json ? ".json" : ".csv");
     TestStore store = new TestStore("catalogue_values_" + g)
         .definition(g + ".yaml", VALUE_GROUP.formatted(g, VALUE_HEADERS.get(g), file, json ? "json" : "csv"))
@@ -322,7 +331,7 @@ class BadInputCatalogueTest {
   }
 
   @ParameterizedTest(name = "group {0}: rows read = lines, = written + quarantined")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"c", "m", "j"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"c", "a", "m", "j", "k"})
   void everyValueLineIsOneRecordReadAndNothingIsLost(String g) {
     outcomes(g);
     IngestResult r = valueResults.get(g);

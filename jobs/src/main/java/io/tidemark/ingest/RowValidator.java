@@ -122,7 +122,8 @@ public final class RowValidator {
     return exact.or(() -> Arrays.stream(fields).filter(x -> x.name().equalsIgnoreCase(f.name())).findFirst())
         .orElseThrow(() -> new IllegalArgumentException("the input of group '" + group.name() + "' has no column '"
             + f.name() + "' for feature " + group.name() + "." + f.name() + " (columns: "
-            + String.join(", ", input.columns()) + "); rename it in the source, or map it in the group's transform"));
+            + String.join(", ", Arrays.stream(input.columns()).filter(c -> !c.equals(SourceReader.CORRUPT_RECORD))
+                .toList()) + "); rename it in the source, or map it in the group's transform"));
   }
 
   /** True where the typed value breaks the rule; null values break only not_null. */

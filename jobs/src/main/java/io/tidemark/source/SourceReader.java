@@ -74,7 +74,7 @@ public final class SourceReader {
     try {
       rows = switch (source.format()) {
         case CSV -> readCsv(spark, source, role);
-        case JSON -> reader(spark, source).option("columnNameOfCorruptRecord", CORRUPT_RECORD).json(source.path());
+        case JSON -> readJson(spark, source);
         case PARQUET -> reader(spark, source).parquet(source.path());
         case DELTA -> reader(spark, source).format("delta").load(source.path());
       };
@@ -149,6 +149,20 @@ public final class SourceReader {
     schema = schema.add(CORRUPT_RECORD, DataTypes.StringType, true);
     return spark.read().options(options).option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD).schema(schema).csv(source.path());
+  }
+
+  /**
+   * JSON Lines with only Tidemark's defaults: every value as the text it was written as ({@link JsonLinesText});
+   * with reader options of its own (multiLine, allowComments, ...), Spark's reader with primitivesAsString.
+   */
+  private static Dataset<Row> readJson(SparkSession spark, SourceInput source) {
+    Dataset<Row> spark_ = reader(spark, source).option("columnNameOfCorruptRecord", CORRUPT_RECORD).json(source.path());
+    boolean plain = source.options().keySet().stream().allMatch(k -> k.equals("primitivesAsString"))
+        && "true".equals(effectiveOptions(source).get("primitivesAsString"));
+    if (!plain || spark_.columns().length == 0) {
+      return spark_;
+    }
+    return JsonLinesText.read(spark, source.path(), spark_.schema());
   }
 
   private static DataFrameReader reader(SparkSession spark, SourceInput source) {
