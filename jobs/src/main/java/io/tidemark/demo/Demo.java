@@ -141,7 +141,8 @@ public final class Demo {
   private static String format(Row r) {
     List<String> cells = new ArrayList<>();
     for (int i = 0; i < r.size(); i++) {
-      cells.add(String.valueOf(r.get(i)));
+      Object v = r.get(i);
+      cells.add(v instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(v)); // UTC instants
     }
     return String.join(" | ", cells);
   }
