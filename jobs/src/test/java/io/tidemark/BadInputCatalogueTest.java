@@ -198,15 +198,15 @@ class BadInputCatalogueTest {
             + "--spine-table DB.TABLE)"),
         // item 2: a delete file's quoted id deletes that record
         job("delete", "id,t\n\"u\"\"quote\",2024-05-15T00:00:00Z\n", 0,
-            "delete p: read 1, written 1, quarantined 0; then [u\"quote,2024-06-01T00:00:00Z,null]"),
+            "delete p: read 1, written 1 (1 file), quarantined 0; then [u\"quote,2024-06-01T00:00:00Z,null]"),
         // item 15: an input is its content: the same bytes under another name, or touched, are not ingested again
         job("same-content", P_ROWS, 0, "ingest p: this input was already committed to DB.p v1 as batch ID; nothing "
             + "written (read 3, written 3, quarantined 0 then; use --force to ingest it again)"),
         job("same-content", P_ROWS + "plain2,2024-05-01T00:00:00Z,10\n", 0,
-            "ingest p: read 4, written 4, quarantined 0 -> DB.p v2 [batch ID]"),
+            "ingest p: read 4, written 4 (1 file), quarantined 0 -> DB.p v2 [batch ID]"),
         // item 2: csv output is RFC 4180
         job("csv-output", "id,t\n\"u\"\"quote\",2024-06-01T00:00:00Z\n", 0,
-            "id,t,v\n\"u\"\"quote\",2024-06-01T00:00:00Z,7\n"));
+            "id,t,v\n\"u\"\"quote\",2024-06-01T00:00:00.000000Z,7\n"));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -461,9 +461,16 @@ class BadInputCatalogueTest {
     assertEquals(exit + ": " + expected.replace("{file}", file.toString()), r.exit() + ": " + outcome, r.err());
   }
 
+  /** The output's rows as [v1,v2,...], sorted; timestamps as UTC instants (a CSV spine's times are typed). */
   private static String outputRows(TestStore store, String out) {
-    return store.spark().read().parquet(store.path(out).toString()).collectAsList().stream().map(Row::toString)
-        .sorted().collect(Collectors.joining(" "));
+    return store.spark().read().parquet(store.path(out).toString()).collectAsList().stream().map(r -> {
+      List<String> cells = new ArrayList<>();
+      for (int i = 0; i < r.size(); i++) {
+        Object v = r.get(i);
+        cells.add(v instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(v));
+      }
+      return "[" + String.join(",", cells) + "]";
+    }).sorted().collect(Collectors.joining(" "));
   }
 
   private static TestStore jobProject(String name, boolean ingest) throws Exception {

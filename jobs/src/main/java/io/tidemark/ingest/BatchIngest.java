@@ -98,7 +98,7 @@ final class BatchIngest {
         BatchLedger.Entry e = previous.get();
         return new IngestResult(group.name(), kind, table.tableName(), e.batchId(), e.rowsRead(),
             e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, e.rowsWritten(), Map.of(), Map.of(),
-            Optional.ofNullable(e.tableVersion()), true);
+            Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
       }
       Dataset<Row> rows = transform.map(t -> t.apply(spark, inputs))
           .orElseGet(() -> inputs.get(source.primary().name()));
@@ -147,8 +147,11 @@ final class BatchIngest {
         }
         Optional<Long> after = table.version();
         boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
+        Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
+            : after.flatMap(table::filesAdded);
         IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
-            quarantined, read - accepted - quarantined, written, reasons, warnings, after, committedEarlier);
+            quarantined, read - accepted - quarantined, written, reasons, warnings, after, filesWritten,
+            committedEarlier);
         label.step(kind + ": " + group.name() + ": data-quality record");
         table.dataQuality().append(DataQuality.record(spark, group, output, batchId, writeTime, kind, result), appId);
         ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, source.describe(), read, written,

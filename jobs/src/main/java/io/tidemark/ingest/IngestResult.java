@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * @param quarantineReasons how many rows broke each kind of rule
  * @param warnings how many kept rows broke each {@code warn} rule
  * @param tableVersion the offline Delta table's version after the batch (empty for Parquet)
+ * @param filesWritten data files the batch's Delta commit added (empty for Parquet, or when nothing was written)
  */
 public record IngestResult(
     String group,
@@ -28,6 +29,7 @@ public record IngestResult(
     Map<String, Long> quarantineReasons,
     Map<String, Long> warnings,
     Optional<Long> tableVersion,
+    Optional<Long> filesWritten,
     boolean alreadyIngested) {
 
   public IngestResult {
@@ -53,6 +55,7 @@ public record IngestResult(
     } else {
       s.append(", written ").append(rowsWritten);
     }
+    filesWritten.ifPresent(n -> s.append(" (").append(n).append(n == 1 ? " file)" : " files)"));
     s.append(", quarantined ").append(rowsQuarantined).append(counts(quarantineReasons));
     if (rowsOutOfRange > 0) {
       s.append(", outside --start/--end ").append(rowsOutOfRange);

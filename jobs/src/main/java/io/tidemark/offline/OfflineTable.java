@@ -195,6 +195,20 @@ public final class OfflineTable {
     return Optional.of(last.getLong(0));
   }
 
+  /** How many data files a Delta commit added (its operation metrics); empty when the commit does not say. */
+  public Optional<Long> filesAdded(long version) {
+    if (format() != StorageFormat.DELTA) {
+      return Optional.empty();
+    }
+    List<Row> commit = DeltaTable.forPath(store.spark(), location()).history()
+        .where(functions.col("version").equalTo(version)).select("operationMetrics").collectAsList();
+    if (commit.isEmpty() || commit.get(0).isNullAt(0)) {
+      return Optional.empty();
+    }
+    Map<String, String> metrics = commit.get(0).getJavaMap(0);
+    return Optional.ofNullable(metrics.getOrDefault("numFiles", metrics.get("numAddedFiles"))).map(Long::parseLong);
+  }
+
   private void requireDelta(String what) {
     if (format() != StorageFormat.DELTA) {
       throw new UnsupportedOperationException(what + " needs a Delta offline table; " + tableName() + " is "

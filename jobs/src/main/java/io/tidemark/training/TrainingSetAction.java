@@ -600,6 +600,8 @@ public final class TrainingSetAction {
   private Map<String, String> csvOptions() {
     Map<String, String> o = new HashMap<>(SourceReader.csvWriteDefaults());
     o.put("header", String.valueOf(format == OutputFormat.CSV));
+    // UTC instants to the microsecond (Spark's default pattern stops at milliseconds)
+    o.put("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
     if (format == OutputFormat.SAGEMAKER_CSV) {
       o.put("nullValue", "NaN"); // a missing value that every CSV reader of SageMaker's parses as a float
     }

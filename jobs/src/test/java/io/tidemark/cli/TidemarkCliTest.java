@@ -91,7 +91,7 @@ class TidemarkCliTest {
         .write("raw/del.csv", "user_id,event_time\nu2,2024-07-01T00:00:00Z\n");
     Run ingest = run(() -> TidemarkCli.runWith(store.spark(), args(store, "ingest", "users")));
     assertEquals(0, ingest.exit(), ingest.err());
-    assertTrue(ingest.out().startsWith("ingest users: read 12, written 3, quarantined 9 ("), ingest.out());
+    assertTrue(ingest.out().startsWith("ingest users: read 12, written 3 (1 file), quarantined 9 ("), ingest.out());
     assertTrue(ingest.out().contains(" -> " + store.database + ".users v1 [batch "), ingest.out());
 
     Run again = run(() -> TidemarkCli.runWith(store.spark(), args(store, "ingest", "users")));
@@ -101,7 +101,7 @@ class TidemarkCliTest {
     Run delete = run(() -> TidemarkCli.runWith(store.spark(), args(store, "delete", "users", "--source",
         store.path("raw/del.csv").toString())));
     assertEquals(0, delete.exit(), delete.err());
-    assertTrue(delete.out().startsWith("delete users: read 1, written 1, quarantined 0 -> " + store.database
+    assertTrue(delete.out().startsWith("delete users: read 1, written 1 (1 file), quarantined 0 -> " + store.database
         + ".users v2"), delete.out());
 
     Run describe = run(() -> TidemarkCli.runWith(store.spark(), args(store, "groups", "describe", "users")));

@@ -39,7 +39,9 @@ class OfflineLayoutTest {
     TestStore store = new TestStore("layout_small").definition("users.yaml", Fixtures.USERS)
         .write("raw/users.csv", csv.toString());
     Tidemark tm = store.tidemark();
-    assertEquals(40, tm.ingest("users").execute().rowsWritten());
+    io.tidemark.ingest.IngestResult ingested = tm.ingest("users").execute();
+    assertEquals(List.of(40L, java.util.Optional.of(3L)), List.of(ingested.rowsWritten(), ingested.filesWritten()));
+    assertTrue(ingested.summary().contains("read 40, written 40 (3 files), quarantined 0"), ingested.summary());
 
     Map<String, List<Path>> files = dataFiles(store.path("offline").resolve(store.database).resolve("users"));
     assertEquals(List.of("event_date=2024-05-01", "event_date=2024-05-02", "event_date=2024-05-03"),
