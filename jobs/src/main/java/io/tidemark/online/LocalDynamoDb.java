@@ -45,6 +45,8 @@ public final class LocalDynamoDb {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern LISTENING = Pattern.compile("tidemark-dynalite listening on port (\\d+)");
   private static final Map<String, Server> SERVERS = new ConcurrentHashMap<>();
+  /** The homes' lock channels, held for the JVM's life: a collected channel would close and free its lock. */
+  private static final Map<Path, FileChannel> LOCKS = new ConcurrentHashMap<>();
 
   /** A running server: where to send requests, its process and its log. */
   public record Server(String endpoint, Process process, Path log) {}
@@ -61,6 +63,7 @@ public final class LocalDynamoDb {
       createDirectories(dir);
       Path lockFile = dir.resolve("dynalite.lock");
       FileChannel lock = lock(lockFile, dir);
+      LOCKS.put(lockFile, lock);
       Server server = start(dir.resolve("dynalite"), dir.resolve("dynalite.log"), true);
       writeOwner(lock, server);
       LOG.info("local DynamoDB server (dynalite, pid {}) at {}, tables in {}", server.process().pid(),
