@@ -1,5 +1,7 @@
 package io.tidemark;
 
+import static io.tidemark.testing.CliRuns.project;
+import static io.tidemark.testing.CliRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tidemark.cli.TidemarkCli;
@@ -7,10 +9,9 @@ import io.tidemark.definitions.DefinitionException;
 import io.tidemark.definitions.DefinitionProblem;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.testing.CliRuns.Run;
 import io.tidemark.testing.TestStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -548,31 +548,6 @@ class BadInputCatalogueTest {
   }
 
   // ---- CLI plumbing ----
-
-  record Run(int exit, String out, String err) {}
-
-  static Run run(Callable<Integer> cli) throws Exception {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = cli.call();
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  static TestStore project(String name) {
-    TestStore store = new TestStore(name);
-    store.write("tidemark.yaml", "offline:\n  root: " + store.path("offline") + "\ncatalog:\n  database: "
-        + store.database + "\nvariables:\n  raw_root: " + store.path("raw") + "\n");
-    return store;
-  }
 
   static Run cli(TestStore store, String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of(args));

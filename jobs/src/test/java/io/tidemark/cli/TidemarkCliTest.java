@@ -1,43 +1,17 @@
 package io.tidemark.cli;
 
+import static io.tidemark.testing.CliRuns.project;
+import static io.tidemark.testing.CliRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.testing.Fixtures;
+import io.tidemark.testing.CliRuns.Run;
 import io.tidemark.testing.TestStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 class TidemarkCliTest {
-  record Run(int exit, String out, String err) {}
-
-  static Run run(Callable<Integer> cli) throws Exception {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = cli.call();
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  static TestStore project(String name) {
-    TestStore store = new TestStore(name);
-    store.write("tidemark.yaml", "offline:\n  root: " + store.path("offline") + "\ncatalog:\n  database: "
-        + store.database + "\nvariables:\n  raw_root: " + store.path("raw") + "\n");
-    return store;
-  }
-
   static String[] args(TestStore store, String... rest) {
     String[] all = new String[rest.length + 4];
     System.arraycopy(rest, 0, all, 0, rest.length);
