@@ -36,8 +36,8 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   String spine;
 
   @Option(names = "--spine-format", paramLabel = "FMT", defaultValue = "csv", converter = SourceFormats.class,
-      description = "Format of --spine: csv (with header; values kept as text), json, parquet or delta "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Format of --spine: csv (with header; columns typed by their values, join keys kept as "
+          + "text), json, parquet or delta (default: ${DEFAULT-VALUE}).")
   io.tidemark.definitions.SourceFormat spineFormat;
 
   @Option(names = "--spine-option", paramLabel = "KEY=VALUE",

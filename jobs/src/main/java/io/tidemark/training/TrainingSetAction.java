@@ -100,7 +100,7 @@ public final class TrainingSetAction {
     this.registry = registry;
   }
 
-  /** The spine (labels and entity ids) from a file or folder: csv (header, read as text), json, parquet, delta. */
+  /** The spine (labels and entity ids) from a file or folder: csv (header; text columns typed, see SpineTypes), json, parquet, delta. */
   public TrainingSetAction spine(String location, SourceFormat spineFormat) {
     this.spineFile = Optional.of(new SourceDefinition(location, spineFormat,
         SourceDefinition.defaultOptions(spineFormat), Optional.empty()));
