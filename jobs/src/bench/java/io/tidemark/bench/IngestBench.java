@@ -84,14 +84,21 @@ public final class IngestBench {
     warm.ingest("items").source(raw.toString(), SourceFormat.PARQUET).execute();
     plainRun.run();
 
+    JobTimes jobTimes = JobTimes.attach(spark);
+    org.apache.logging.log4j.core.config.Configurator.setLevel("io.tidemark.phases",
+        org.apache.logging.log4j.Level.INFO);
     List<Double> tidemarkSeconds = new ArrayList<>();
     List<Double> plainSeconds = new ArrayList<>();
     IngestResult last = null;
     for (int r = 1; r <= runs; r++) {
       Tidemark tm = tidemark(spark, home, registry, "bench_run" + r);
+      jobTimes.reset();
       long t0 = System.nanoTime();
       last = tm.ingest("items").source(raw.toString(), SourceFormat.PARQUET).execute();
       tidemarkSeconds.add((System.nanoTime() - t0) / 1e9);
+      if (r == runs) {
+        jobTimes.print(String.format(Locale.ROOT, "tidemark run %d: %.2f s", r, tidemarkSeconds.get(r - 1)));
+      }
       long t1 = System.nanoTime();
       plainRun.run();
       plainSeconds.add((System.nanoTime() - t1) / 1e9);

@@ -1,5 +1,6 @@
 package io.tidemark.ingest;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -104,28 +105,56 @@ final class BatchIngest {
           .orElseGet(() -> inputs.get(source.primary().name()));
       boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
       FeatureGroup rowGroup = windowed ? WindowEvents.eventGroup(group) : group;
-      Dataset<Row> validated = RowValidator.validate(rows, rowGroup, mode).persist(StorageLevel.MEMORY_AND_DISK());
+      // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
+      // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
+      Dataset<Row> validated = RowValidator.validate(rows, rowGroup, mode);
+      Dataset<Row> rejected = null;
       Dataset<Row> output = null;
       try {
         label.step(kind + ": " + group.name() + ": validate rows");
         Column valid = size(col(RowValidator.REASONS)).equalTo(0);
         Column inRange = windowed ? lit(true) : inRange(col(rowGroup.eventTime()));
-        Row counts = validated.agg(count(lit(1)), sum(when(valid.and(inRange), 1).otherwise(0)),
-            sum(when(not(valid), 1).otherwise(0))).first();
+        Column isAccepted = valid.and(inRange);
+        // one pass: the counts, each warn rule's count and (but for window groups, whose output is aggregated)
+        // the data-quality statistics of the accepted rows
+        List<Column> aggregates = new ArrayList<>(List.of(sum(when(isAccepted, 1).otherwise(0)),
+            sum(when(not(valid), 1).otherwise(0))));
+        List<String> warnRules = RowValidator.warningMessages(rowGroup);
+        warnRules.forEach(w -> aggregates.add(sum(when(isAccepted.and(array_contains(col(RowValidator.WARNINGS),
+            w)), 1).otherwise(0))));
+        int statsAt = aggregates.size() + 1;
+        if (!windowed) {
+          aggregates.addAll(DataQuality.statistics(group, isAccepted));
+        }
+        Row counts = validated.agg(count(lit(1)), aggregates.toArray(Column[]::new)).first();
         long read = counts.getLong(0);
         long accepted = counts.isNullAt(1) ? 0 : counts.getLong(1);
         long quarantined = counts.isNullAt(2) ? 0 : counts.getLong(2);
-        Map<String, Long> reasons = quarantined == 0 ? Map.of() : reasonCounts(validated, RowValidator.REASONS);
-        Map<String, Long> warnings = reasonCounts(validated.where(valid.and(inRange)), RowValidator.WARNINGS);
+        Map<String, Long> warnings = new TreeMap<>();
+        for (int i = 0; i < warnRules.size(); i++) {
+          long n = counts.isNullAt(3 + i) ? 0 : counts.getLong(3 + i);
+          if (n > 0) {
+            warnings.put(warnRules.get(i), n);
+          }
+        }
+        Map<String, Long> reasons = Map.of();
+        if (quarantined > 0) {
+          // usually few: kept for their reason counts and the quarantine write
+          rejected = validated.where(not(valid)).persist(StorageLevel.MEMORY_AND_DISK());
+          reasons = reasonCounts(rejected, RowValidator.REASONS);
+        }
 
         Instant writeInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Timestamp writeTime = Timestamp.from(writeInstant);
         String appId = "tidemark-" + kind + "-" + group.name() + "-" + batchId
             + (options.force() ? "-forced-" + writeInstant.toEpochMilli() : "");
-        Dataset<Row> acceptedRows = validated.where(valid.and(inRange));
+        Dataset<Row> acceptedRows = validated.where(isAccepted);
         output = windowed ? windowRows(acceptedRows).persist(StorageLevel.MEMORY_AND_DISK()) : acceptedRows;
+        Map<String, Row> featureStats = windowed ? DataQuality.featureStatistics(group, output)
+            : DataQuality.featureStatistics(group, counts, statsAt, accepted);
         long written = windowed ? output.count() : accepted;
 
+        label.step(kind + ": " + group.name() + ": register " + table.tableName());
         table.ensureRegistered();
         Optional<Long> before = table.version();
         label.step(kind + ": " + group.name() + ": write " + written + " rows to " + table.tableName());
@@ -140,11 +169,12 @@ final class BatchIngest {
           label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
           QuarantineTable q = table.quarantine();
           q.ensureRegistered();
-          q.append(validated.where(not(valid)).select(
+          q.append(rejected.select(
               lit(batchId).as(QuarantineTable.BATCH_ID), lit(writeTime).as(QuarantineTable.WRITE_TIME),
               lit(source.describe()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
               col(RowValidator.RAW_ROW).as(QuarantineTable.RAW_ROW)), appId);
         }
+        label.step(kind + ": " + group.name() + ": read the commit");
         Optional<Long> after = table.version();
         boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
         Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
@@ -153,12 +183,15 @@ final class BatchIngest {
             quarantined, read - accepted - quarantined, written, reasons, warnings, after, filesWritten,
             committedEarlier);
         label.step(kind + ": " + group.name() + ": data-quality record");
-        table.dataQuality().append(DataQuality.record(spark, group, output, batchId, writeTime, kind, result), appId);
+        table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
+        label.step(kind + ": " + group.name() + ": batch ledger");
         ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, source.describe(), read, written,
             quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime())));
         return result;
       } finally {
-        validated.unpersist();
+        if (rejected != null) {
+          rejected.unpersist();
+        }
         if (windowed && output != null) {
           output.unpersist();
         }

@@ -26,31 +26,49 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 
-/** Builds a batch's data-quality record: counts plus per-feature null rate and min / max / mean, in one pass. */
+/**
+ * A batch's data-quality record: counts plus per-feature null rate and min / max / mean. The statistics are
+ * aggregate columns, so the ingest computes them in the same pass as its counts.
+ */
 final class DataQuality {
   private DataQuality() {}
 
-  static Dataset<Row> record(SparkSession spark, FeatureGroup group, Dataset<Row> written, String batchId,
-      Timestamp writeTime, String kind, IngestResult counts) {
+  /** Per feature: null count, min, max and mean of the rows where {@code where} holds (4 columns each). */
+  static List<Column> statistics(FeatureGroup group, Column where) {
     List<Column> aggs = new ArrayList<>();
-    aggs.add(count(lit(1)));
     for (FeatureDefinition f : group.features()) {
-      aggs.add(sum(when(col(f.name()).isNull(), 1).otherwise(0)));
+      Column v = when(where, col(f.name()));
+      aggs.add(sum(when(where.and(col(f.name()).isNull()), 1).otherwise(0)));
       boolean numeric = f.type() == FeatureType.INTEGRAL || f.type() == FeatureType.FRACTIONAL;
-      aggs.add(numeric ? min(col(f.name()).cast("double")) : lit(null).cast("double"));
-      aggs.add(numeric ? max(col(f.name()).cast("double")) : lit(null).cast("double"));
-      aggs.add(numeric ? avg(col(f.name()).cast("double")) : lit(null).cast("double"));
+      aggs.add(numeric ? min(v.cast("double")) : lit(null).cast("double"));
+      aggs.add(numeric ? max(v.cast("double")) : lit(null).cast("double"));
+      aggs.add(numeric ? avg(v.cast("double")) : lit(null).cast("double"));
     }
-    Row stats = written.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
-    long rows = stats.getLong(0);
+    return aggs;
+  }
+
+  /** The statistics of all of {@code rows} (one pass). */
+  static Map<String, Row> featureStatistics(FeatureGroup group, Dataset<Row> rows) {
+    List<Column> aggs = statistics(group, lit(true));
+    Row stats = rows.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
+    return featureStatistics(group, stats, 1, stats.getLong(0));
+  }
+
+  /** Reads {@link #statistics}' columns from {@code stats}, starting at column {@code from}, over {@code rows}. */
+  static Map<String, Row> featureStatistics(FeatureGroup group, Row stats, int from, long rows) {
     Map<String, Row> features = new LinkedHashMap<>();
-    int i = 1;
+    int i = from;
     for (FeatureDefinition f : group.features()) {
       long nulls = stats.isNullAt(i) ? 0 : stats.getLong(i);
       features.put(f.name(), RowFactory.create(nulls, rows == 0 ? null : (double) nulls / rows,
           stats.get(i + 1), stats.get(i + 2), stats.get(i + 3)));
       i += 4;
     }
+    return features;
+  }
+
+  static Dataset<Row> record(SparkSession spark, Map<String, Row> features, String batchId, Timestamp writeTime,
+      String kind, IngestResult counts) {
     Row record = RowFactory.create(batchId, writeTime, kind, counts.rowsRead(), counts.rowsWritten(),
         counts.rowsQuarantined(), counts.rowsOutOfRange(), scalaMap(counts.quarantineReasons()),
         scalaMap(counts.warnings()), scalaMap(features));

@@ -101,19 +101,44 @@ public final class RowValidator {
           if (rule.level() == ValidationRule.Level.ERROR) {
             reasons.add(when(broken, rejected(f.name(), "rule " + rule.describe() + " failed", c.value)));
           } else {
-            warnings.add(when(broken, lit(f.name() + ": rule " + rule.describe() + " (warn)")));
+            warnings.add(when(broken, lit(warning(f, rule))));
           }
         }
       }
     }
-    Column reasonArray = reasons.isEmpty() ? array().cast("array<string>")
-        : functions.filter(array(reasons.toArray(Column[]::new)), Column::isNotNull);
+    Column reasonArray = messages(reasons);
     values.add(reasonArray.as(REASONS));
-    values.add((warnings.isEmpty() ? array().cast("array<string>")
-        : functions.filter(array(warnings.toArray(Column[]::new)), Column::isNotNull)).as(WARNINGS));
+    values.add(messages(warnings).as(WARNINGS));
     List<Column> rawColumns = inputColumns.stream().map(n -> col(Sql.quote(n))).toList();
-    values.add(to_json(struct(rawColumns.toArray(Column[]::new))).as(RAW_ROW));
+    // only a rejected row needs its input as JSON (for the quarantine): a valid one skips the cost
+    values.add(when(functions.size(reasonArray).gt(0), to_json(struct(rawColumns.toArray(Column[]::new))))
+        .as(RAW_ROW));
     return input.select(values.toArray(Column[]::new));
+  }
+
+  /**
+   * The non-null messages as an array. A valid row (every message null) is told apart by a coalesce, which Spark
+   * compiles; only a row with a problem pays for building and filtering the array (a lambda, interpreted).
+   */
+  private static Column messages(List<Column> messages) {
+    Column empty = array().cast("array<string>");
+    if (messages.isEmpty()) {
+      return empty;
+    }
+    Column any = functions.coalesce(messages.toArray(Column[]::new)).isNotNull();
+    return when(any, functions.filter(array(messages.toArray(Column[]::new)), Column::isNotNull)).otherwise(empty);
+  }
+
+  /** The message of each {@code warn} rule of the group, as rows carry it in {@link #WARNINGS}. */
+  static List<String> warningMessages(FeatureGroup group) {
+    List<String> out = new ArrayList<>();
+    group.features().forEach(f -> f.rules().stream().filter(r -> r.level() == ValidationRule.Level.WARN)
+        .forEach(r -> out.add(warning(f, r))));
+    return out.stream().distinct().toList();
+  }
+
+  private static String warning(FeatureDefinition f, ValidationRule rule) {
+    return f.name() + ": rule " + rule.describe() + " (warn)";
   }
 
   private static StructField findColumn(Dataset<Row> input, FeatureDefinition f, FeatureGroup group) {
