@@ -53,6 +53,7 @@ final class BenchHome {
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName(appName)
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1");
     SparkSessions.withTidemarkDefaults(builder);
+    SparkSessions.withLocalDefaults(builder);
     SparkSessions.withEmbeddedMetastore(builder, dir);
     SparkSession spark = builder.enableHiveSupport().getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

@@ -22,6 +22,8 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   /** Sets {@link #TIMESTAMP_SETTINGS} on a running session, except those its owner set explicitly. */
+  private static final String DELTA_SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
+
   public static void applyTimestampSettings(SparkSession spark) {
     TIMESTAMP_SETTINGS.forEach((k, v) -> {
       if (!spark.conf().contains(k)) {
@@ -38,6 +40,9 @@ public final class SparkSessions {
       builder.master(config.get("spark.master"))
           .config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1");
+      if (config.get("spark.master").startsWith("local")) {
+        withLocalDefaults(builder);
+      }
     }
     withTidemarkDefaults(builder);
     if (config.embeddedMetastore()) {
@@ -70,6 +75,18 @@ public final class SparkSessions {
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+  }
+
+  /**
+   * For a session in one JVM ({@code local[...]}): Delta rebuilds a table's state from its log in 50 partitions by
+   * default, sized for clusters; on a laptop's few cores those tiny tasks cost seconds per commit and per read of
+   * the batch ledger (measured with {@code ./bench ingest}), so use one per core.
+   */
+  public static SparkSession.Builder withLocalDefaults(SparkSession.Builder builder) {
+    if (System.getProperty(DELTA_SNAPSHOT_PARTITIONS) == null) {
+      builder.config(DELTA_SNAPSHOT_PARTITIONS, String.valueOf(Runtime.getRuntime().availableProcessors()));
+    }
+    return builder;
   }
 
   /** An embedded Derby Hive metastore and warehouse under {@code home}, so two homes never see each other. */

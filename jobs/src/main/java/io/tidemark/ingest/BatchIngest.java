@@ -92,9 +92,8 @@ final class BatchIngest {
       org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
       Optional<java.nio.file.Path> transformFile = transform.map(SqlTransform::file);
       String batchId = BatchFingerprint.of(files, hadoop, group, transformFile, mode, fingerprintOptions());
-      Optional<BatchLedger.Entry> previous = ledger.find(group.name(), batchId)
-          .or(() -> ledger.find(group.name(), BatchFingerprint.legacy(files, hadoop, group, transformFile, mode,
-              fingerprintOptions())));
+      Optional<BatchLedger.Entry> previous = ledger.findAny(group.name(), List.of(batchId,
+          BatchFingerprint.legacy(files, hadoop, group, transformFile, mode, fingerprintOptions())));
       if (previous.isPresent() && !options.force()) {
         BatchLedger.Entry e = previous.get();
         return new IngestResult(group.name(), kind, table.tableName(), e.batchId(), e.rowsRead(),

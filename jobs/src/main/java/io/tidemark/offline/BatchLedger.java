@@ -44,8 +44,14 @@ public final class BatchLedger {
 
   /** The batch, if committed; filtered in Spark, so a long ledger is never collected to the driver. */
   public Optional<Entry> find(String group, String batchId) {
-    return query(functions.col("group_name").equalTo(group).and(functions.col("batch_id").equalTo(batchId)))
-        .stream().findFirst();
+    return findAny(group, List.of(batchId));
+  }
+
+  /** The first of {@code batchIds} (in their order) that was committed, in one read of the ledger. */
+  public Optional<Entry> findAny(String group, List<String> batchIds) {
+    List<Entry> found = query(functions.col("group_name").equalTo(group)
+        .and(functions.col("batch_id").isin(batchIds.toArray())));
+    return batchIds.stream().flatMap(id -> found.stream().filter(e -> e.batchId().equals(id)).limit(1)).findFirst();
   }
 
   /** The group's batches, newest first. */
