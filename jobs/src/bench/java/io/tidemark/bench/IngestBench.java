@@ -9,6 +9,7 @@ import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.offline.OfflineStore;
 import io.tidemark.training.OutputFormat;
 import io.tidemark.training.TrainingSetResult;
 import java.io.IOException;
@@ -29,10 +30,11 @@ import org.apache.spark.sql.SparkSession;
  * same rows in the same run: {@code spark.read.parquet(raw).withColumn("event_date", ...)
  * .write.mode(append).partitionBy("event_date").parquet(out)}. Like a daily job, each run appends a new input to
  * tables that exist: an untimed warm-up of each creates them (Tidemark's first-ingest time is printed), then the runs
- * alternate;
+ * alternate; a third variant writes the same layout by hand (REBALANCE by date, sort, Delta append, without
+ * validation or bookkeeping), separating what the layout costs from what Tidemark adds;
  * min and median are printed, with the data files each wrote, and the time of a point-in-time training set read
  * from Tidemark's table. --zipf S gives the event dates a Zipf-like skew (0 = uniform). Last line:
- * {@code ingest-bench: tidemark/plain=<x> files tidemark=<a> plain=<b> rows=<n> dates=<d> training-set=<s>s}.
+ * {@code ingest-bench: tidemark/plain=<x> tidemark/same-layout=<y> files tidemark=<a> plain=<b> rows=<n> dates=<d> training-set=<s>s}.
  */
 public final class IngestBench {
 
@@ -97,12 +99,23 @@ public final class IngestBench {
     System.out.printf(Locale.ROOT, "warm-up: tidemark's first ingest (creates its tables) %.2f s%n",
         (System.nanoTime() - w0) / 1e9);
     plainRun.accept(raws.get(0));
+    // the same layout without Tidemark (no validation, quality record or ledger): what one file per date costs
+    Path layoutOut = home.resolve("laid-out");
+    java.util.function.Consumer<Path> layoutRun = raw -> spark.read().parquet(raw.toString())
+        .withColumn("event_date", to_date(col("event_time")))
+        .hint("rebalance", org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute.quoted("event_date"))
+        .sortWithinPartitions("event_date", "item_id", "event_time")
+        .write().format("delta").mode(SaveMode.Append).partitionBy("event_date").save(layoutOut.toString());
+    OfflineStore layoutStore = new OfflineStore(spark, home.toString(), "bench", OfflineStore.DEFAULT_TARGET_FILE_BYTES,
+        true);
+    layoutStore.withTargetFileSize(() -> layoutRun.accept(raws.get(0)));
 
     JobTimes jobTimes = JobTimes.attach(spark);
     org.apache.logging.log4j.core.config.Configurator.setLevel("io.tidemark.phases",
         org.apache.logging.log4j.Level.INFO);
     List<Double> tidemarkSeconds = new ArrayList<>();
     List<Double> plainSeconds = new ArrayList<>();
+    List<Double> layoutSeconds = new ArrayList<>();
     IngestResult last = null;
     long plainFilesBefore = 0;
     long plainFilesLast = 0;
@@ -119,8 +132,12 @@ public final class IngestBench {
       plainRun.accept(raws.get(r));
       plainSeconds.add((System.nanoTime() - t1) / 1e9);
       plainFilesLast = dataFiles(plainOut) - plainFilesBefore;
-      System.out.printf(Locale.ROOT, "run %d: tidemark %.2f s, plain %.2f s%n", r, tidemarkSeconds.get(r - 1),
-          plainSeconds.get(r - 1));
+      Path layoutInput = raws.get(r);
+      long t3 = System.nanoTime();
+      layoutStore.withTargetFileSize(() -> layoutRun.accept(layoutInput));
+      layoutSeconds.add((System.nanoTime() - t3) / 1e9);
+      System.out.printf(Locale.ROOT, "run %d: tidemark %.2f s, plain %.2f s, same layout %.2f s%n", r,
+          tidemarkSeconds.get(r - 1), plainSeconds.get(r - 1), layoutSeconds.get(r - 1));
     }
     System.out.println("tidemark: " + last.summary());
     long tidemarkFiles = last.filesWritten().orElse(-1L);
@@ -132,24 +149,29 @@ public final class IngestBench {
             expr("concat('i', lpad(cast(floor(rand(13) * " + ids + ") as string), 7, '0'))").as("item_id"),
             expr("timestamp_seconds(1714521600 + cast(rand(17) * " + dates + " * 86400 as bigint))").as("ts"))
         .write().mode(SaveMode.Overwrite).parquet(spine.toString());
+    jobTimes.reset();
     long t2 = System.nanoTime();
     TrainingSetResult set = tm.trainingSet().spine(spine.toString(), SourceFormat.PARQUET).spineTimeColumn("ts")
         .features("items:*").output(home.resolve("training").toString(), OutputFormat.PARQUET).overwrite(true)
         .execute();
     double trainingSeconds = (System.nanoTime() - t2) / 1e9;
+    jobTimes.print(String.format(Locale.ROOT, "training set: %.2f s", trainingSeconds));
 
     double ratio = median(tidemarkSeconds) / median(plainSeconds);
+    double layoutRatio = median(tidemarkSeconds) / median(layoutSeconds);
     System.out.printf(Locale.ROOT, "tidemark ingest: min %.2f s, median %.2f s (%s)%n", min(tidemarkSeconds),
         median(tidemarkSeconds), tidemarkSeconds);
     System.out.printf(Locale.ROOT, "plain partitionBy write: min %.2f s, median %.2f s (%s)%n", min(plainSeconds),
         median(plainSeconds), plainSeconds);
+    System.out.printf(Locale.ROOT, "same layout by hand (rebalance by date, sort, Delta): min %.2f s, median %.2f s "
+        + "(%s)%n", min(layoutSeconds), median(layoutSeconds), layoutSeconds);
     System.out.printf(Locale.ROOT, "data files written by the last run: tidemark %d, plain %d (%d event dates)%n",
         tidemarkFiles,
         plainFiles, dates);
     System.out.printf(Locale.ROOT, "training set on tidemark's table: %,d spine rows in %.2f s (%s)%n", spineRows,
         trainingSeconds, set.summary());
-    System.out.printf(Locale.ROOT, "ingest-bench: tidemark/plain=%.2f files tidemark=%d plain=%d rows=%d dates=%d "
-        + "training-set=%.1fs%n", ratio, tidemarkFiles, plainFiles, rows, dates, trainingSeconds);
+    System.out.printf(Locale.ROOT, "ingest-bench: tidemark/plain=%.2f tidemark/same-layout=%.2f files tidemark=%d "
+        + "plain=%d rows=%d dates=%d training-set=%.1fs%n", ratio, layoutRatio, tidemarkFiles, plainFiles, rows, dates, trainingSeconds);
     spark.stop();
   }
 

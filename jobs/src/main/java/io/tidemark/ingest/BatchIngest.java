@@ -174,10 +174,11 @@ final class BatchIngest {
               col(RowValidator.RAW_ROW).as(QuarantineTable.RAW_ROW)), appId);
         }
         label.step(kind + ": " + group.name() + ": read the commit");
-        Optional<Long> after = table.version();
+        Optional<OfflineTable.Commit> last = table.lastCommit();
+        Optional<Long> after = last.map(OfflineTable.Commit::version);
         boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
         Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
-            : after.flatMap(table::filesAdded);
+            : last.flatMap(OfflineTable.Commit::filesAdded);
         IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
             quarantined, read - accepted - quarantined, written, reasons, warnings, after, filesWritten,
             committedEarlier);

@@ -188,25 +188,24 @@ public final class OfflineTable {
 
   /** The current Delta version, empty for Parquet tables or before the first write. */
   public Optional<Long> version() {
+    return lastCommit().map(Commit::version);
+  }
+
+  /** A Delta commit: its version and its operation metrics (e.g. {@code numFiles} for a write). */
+  public record Commit(long version, Map<String, String> metrics) {
+    /** How many data files the commit added; empty when its metrics do not say. */
+    public Optional<Long> filesAdded() {
+      return Optional.ofNullable(metrics.getOrDefault("numFiles", metrics.get("numAddedFiles"))).map(Long::parseLong);
+    }
+  }
+
+  /** The table's latest Delta commit (one read of the log's newest entry), empty for Parquet or before any. */
+  public Optional<Commit> lastCommit() {
     if (format() != StorageFormat.DELTA || !DeltaTable.isDeltaTable(store.spark(), location())) {
       return Optional.empty();
     }
-    Row last = DeltaTable.forPath(store.spark(), location()).history(1).select("version").first();
-    return Optional.of(last.getLong(0));
-  }
-
-  /** How many data files a Delta commit added (its operation metrics); empty when the commit does not say. */
-  public Optional<Long> filesAdded(long version) {
-    if (format() != StorageFormat.DELTA) {
-      return Optional.empty();
-    }
-    List<Row> commit = DeltaTable.forPath(store.spark(), location()).history()
-        .where(functions.col("version").equalTo(version)).select("operationMetrics").collectAsList();
-    if (commit.isEmpty() || commit.get(0).isNullAt(0)) {
-      return Optional.empty();
-    }
-    Map<String, String> metrics = commit.get(0).getJavaMap(0);
-    return Optional.ofNullable(metrics.getOrDefault("numFiles", metrics.get("numAddedFiles"))).map(Long::parseLong);
+    Row last = DeltaTable.forPath(store.spark(), location()).history(1).select("version", "operationMetrics").first();
+    return Optional.of(new Commit(last.getLong(0), last.isNullAt(1) ? Map.of() : last.getJavaMap(1)));
   }
 
   private void requireDelta(String what) {
