@@ -111,7 +111,7 @@ public final class IngestBench {
     layoutStore.withTargetFileSize(() -> layoutRun.accept(raws.get(0)));
 
     JobTimes jobTimes = JobTimes.attach(spark);
-    org.apache.logging.log4j.core.config.Configurator.setLevel("io.tidemark.phases",
+    org.apache.logging.log4j.core.config.Configurator.setLevel(io.tidemark.util.JobLabel.PHASES_LOGGER,
         org.apache.logging.log4j.Level.INFO);
     List<Double> tidemarkSeconds = new ArrayList<>();
     List<Double> plainSeconds = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.tidemark.config.HomeLock;
 import io.tidemark.config.SparkSessions;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.util.JobLabel;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
@@ -24,6 +25,11 @@ public final class CliContext {
       description = "Feature definitions folder, local or s3:// (with sql/ beside it) (default: "
           + "$TIDEMARK_DEFINITIONS, else ./feature-definitions).")
   String definitions;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "Also print how long each phase of the job took (its Spark jobs and the driver's work between "
+          + "them: catalog, Delta commits, side tables), to find what a slow run spends its time on.")
+  boolean verbose;
 
   /** A session supplied by the embedding program (tests, notebooks); never stopped by the CLI. */
   static final ThreadLocal<SparkSession> PROVIDED_SESSION = new ThreadLocal<>();
@@ -59,6 +65,10 @@ public final class CliContext {
   }
 
   public SparkSession spark() {
+    if (verbose) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel(JobLabel.PHASES_LOGGER,
+          org.apache.logging.log4j.Level.INFO);
+    }
     if (spark == null && PROVIDED_SESSION.get() != null) {
       spark = PROVIDED_SESSION.get();
     } else if (spark == null) {

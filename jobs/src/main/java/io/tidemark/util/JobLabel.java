@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
  * so a slow run can be read phase by phase.
  */
 public final class JobLabel implements AutoCloseable {
-  private static final Logger PHASES = LoggerFactory.getLogger("io.tidemark.phases");
+  /** Where step times go (at INFO; the launcher's logging shows them with {@code --verbose}). */
+  public static final String PHASES_LOGGER = "io.tidemark.phases";
+
+  private static final Logger PHASES = LoggerFactory.getLogger(PHASES_LOGGER);
 
   private final SparkContext sc;
   private final String previousGroup;
