@@ -157,21 +157,22 @@ public final class IngestBench {
     double trainingSeconds = (System.nanoTime() - t2) / 1e9;
     jobTimes.print(String.format(Locale.ROOT, "training set: %.2f s", trainingSeconds));
 
-    double ratio = median(tidemarkSeconds) / median(plainSeconds);
-    double layoutRatio = median(tidemarkSeconds) / median(layoutSeconds);
-    System.out.printf(Locale.ROOT, "tidemark ingest: min %.2f s, median %.2f s (%s)%n", min(tidemarkSeconds),
-        median(tidemarkSeconds), tidemarkSeconds);
-    System.out.printf(Locale.ROOT, "plain partitionBy write: min %.2f s, median %.2f s (%s)%n", min(plainSeconds),
-        median(plainSeconds), plainSeconds);
+    double ratio = Stats.median(tidemarkSeconds) / Stats.median(plainSeconds);
+    double layoutRatio = Stats.median(tidemarkSeconds) / Stats.median(layoutSeconds);
+    System.out.printf(Locale.ROOT, "tidemark ingest: min %.2f s, median %.2f s (%s)%n",
+        Stats.min(tidemarkSeconds), Stats.median(tidemarkSeconds), tidemarkSeconds);
+    System.out.printf(Locale.ROOT, "plain partitionBy write: min %.2f s, median %.2f s (%s)%n",
+        Stats.min(plainSeconds), Stats.median(plainSeconds), plainSeconds);
     System.out.printf(Locale.ROOT, "same layout by hand (rebalance by date, sort, Delta): min %.2f s, median %.2f s "
-        + "(%s)%n", min(layoutSeconds), median(layoutSeconds), layoutSeconds);
+        + "(%s)%n", Stats.min(layoutSeconds), Stats.median(layoutSeconds), layoutSeconds);
     System.out.printf(Locale.ROOT, "data files written by the last run: tidemark %d, plain %d (%d event dates)%n",
         tidemarkFiles,
         plainFiles, dates);
     System.out.printf(Locale.ROOT, "training set on tidemark's table: %,d spine rows in %.2f s (%s)%n", spineRows,
         trainingSeconds, set.summary());
     System.out.printf(Locale.ROOT, "ingest-bench: tidemark/plain=%.2f tidemark/same-layout=%.2f files tidemark=%d "
-        + "plain=%d rows=%d dates=%d training-set=%.1fs%n", ratio, layoutRatio, tidemarkFiles, plainFiles, rows, dates, trainingSeconds);
+        + "plain=%d rows=%d dates=%d training-set=%.1fs%n", ratio, layoutRatio, tidemarkFiles, plainFiles, rows, dates,
+        trainingSeconds);
     spark.stop();
   }
 
@@ -186,15 +187,5 @@ public final class IngestBench {
       return walk.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.toString().contains("_delta_log"))
           .count();
     }
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  private static double min(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
   }
 }
