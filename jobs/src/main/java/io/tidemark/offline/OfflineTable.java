@@ -103,15 +103,19 @@ public final class OfflineTable {
     }
     if (!added.isEmpty()) {
       spark.sql("ALTER TABLE " + quotedName() + " ADD COLUMNS (" + String.join(", ", added) + ")");
-      syncCatalogEntry();
     }
+    // also an entry an older Tidemark registered (Spark's placeholder column), and a changed description, owner or
+    // tags: the entry follows; when it already tells all that, nothing is written
+    syncCatalogEntry();
   }
 
-  /** Delta groups: the catalog entry gets the real columns, partition keys and parameters ({@link CatalogEntry}). */
+  /**
+   * The catalog entry gets the real columns, partition keys, description and parameters ({@link CatalogEntry}):
+   * Delta groups all of it, Parquet groups (whose columns Spark writes) the description and parameters.
+   */
   private void syncCatalogEntry() {
-    if (format() == StorageFormat.DELTA) {
-      CatalogEntry.syncDelta(store, store.database(), group.name(), group.description(), properties());
-    }
+    CatalogEntry.sync(store, store.database(), group.name(), format() == StorageFormat.DELTA
+        ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET, group.description(), properties());
   }
 
   /**

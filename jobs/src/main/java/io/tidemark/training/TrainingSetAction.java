@@ -661,24 +661,25 @@ public final class TrainingSetAction {
           + "pass --overwrite");
     }
     String location = " LOCATION " + Sql.literal(output);
+    CatalogEntry.Storage storage;
     if (format == OutputFormat.PARQUET || format == OutputFormat.DELTA) {
       spark.sql("CREATE TABLE " + quoteTable(table) + " USING " + format.sparkFormat() + location);
-      if (format == OutputFormat.DELTA) {
-        String[] name = table.contains(".") ? table.split("\\.", 2)
-            : new String[] {spark.catalog().currentDatabase(), table};
-        CatalogEntry.syncDelta(store, name[0], name[1], "training set written by Tidemark to " + output,
-            Map.of("tidemark.kind", "training_set", "tidemark.output", output));
-      }
-      return;
+      storage = format == OutputFormat.DELTA ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET;
+    } else {
+      List<String> cols = Arrays.stream(rows.schema().fields())
+          .map(f -> Sql.quote(f.name()) + " " + f.dataType().sql()).toList();
+      List<String> options = new ArrayList<>();
+      Map<String, String> csv = new TreeMap<>(csvOptions());
+      csv.put("multiLine", "true");
+      csv.forEach((k, v) -> options.add(Sql.quote(k) + " " + Sql.literal(v)));
+      spark.sql("CREATE TABLE " + quoteTable(table) + " (" + String.join(", ", cols) + ") USING csv OPTIONS ("
+          + String.join(", ", options) + ")" + location);
+      storage = CatalogEntry.Storage.csv(csvOptions());
     }
-    List<String> cols = Arrays.stream(rows.schema().fields())
-        .map(f -> Sql.quote(f.name()) + " " + f.dataType().sql()).toList();
-    List<String> options = new ArrayList<>();
-    Map<String, String> csv = new TreeMap<>(csvOptions());
-    csv.put("multiLine", "true");
-    csv.forEach((k, v) -> options.add(Sql.quote(k) + " " + Sql.literal(v)));
-    spark.sql("CREATE TABLE " + quoteTable(table) + " (" + String.join(", ", cols) + ") USING csv OPTIONS ("
-        + String.join(", ", options) + ")" + location);
+    String[] name = table.contains(".") ? table.split("\\.", 2)
+        : new String[] {spark.catalog().currentDatabase(), table};
+    CatalogEntry.sync(store, name[0], name[1], storage, "training set written by Tidemark to " + output,
+        Map.of("tidemark.kind", "training_set", "tidemark.output", output));
   }
 
   private static String quoteTable(String table) {
