@@ -133,8 +133,11 @@ def check_call(where: str, args: list[str], commands: dict[str, set[str]], group
     for a in rest:
         if a.startswith("-") or "{{" in a or "/" in a or ":" in a:
             continue
-        # positionals of ingest / materialize / delete / reconcile are group names
-        if name in ("ingest", "materialize", "delete", "reconcile") and rest.index(a) == 0 and a not in groups:
+        # positionals of ingest / materialize / delete / reconcile are group names; optimize and vacuum take several
+        leading = rest.index(a) == 0 or (
+            name in ("optimize", "vacuum") and not any(x.startswith("-") for x in rest[: rest.index(a)]))
+        if name in ("ingest", "materialize", "delete", "reconcile", "optimize", "vacuum") and leading \
+                and a not in groups:
             PROBLEMS.append(f"{where}: no feature group '{a}' (groups: {', '.join(sorted(groups))})")
 
 

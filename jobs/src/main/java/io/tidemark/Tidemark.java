@@ -5,6 +5,8 @@ import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.IngestAction;
+import io.tidemark.maintenance.OptimizeAction;
+import io.tidemark.maintenance.VacuumAction;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.online.MaterializeAction;
 import io.tidemark.online.OnlineStore;
@@ -51,6 +53,16 @@ public final class Tidemark {
   /** A point-in-time training set over the offline store (see {@link TrainingSetAction}). */
   public TrainingSetAction trainingSet() {
     return new TrainingSetAction(spark, offlineStore, registry);
+  }
+
+  /** Compacts the group's offline files (Delta OPTIMIZE, Z-order by the record identifier; see the action). */
+  public OptimizeAction optimize(String group) {
+    return new OptimizeAction(spark, offlineStore, registry.group(group));
+  }
+
+  /** Deletes offline files no recent version and no recorded training-set manifest needs (see the action). */
+  public VacuumAction vacuum(String group) {
+    return new VacuumAction(spark, offlineStore, registry.group(group));
   }
 
   /** Loads the group's latest records into DynamoDB (incremental after the first load; see the action). */

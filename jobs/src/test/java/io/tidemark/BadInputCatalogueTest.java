@@ -10,6 +10,7 @@ import io.tidemark.definitions.DefinitionProblem;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.testing.CliRuns.Run;
+import io.tidemark.testing.Rows;
 import io.tidemark.testing.TestStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -143,7 +144,7 @@ class BadInputCatalogueTest {
     return Stream.of(
         // item 14: README's exit codes: 2 bad command line, 3 invalid definitions or config
         cli("bogus", 2, "Unknown command: 'bogus'; the commands of tidemark are: ingest, delete, training-set, "
-            + "materialize, get, reconcile, groups, demo, config, commands, help"),
+            + "materialize, get, reconcile, optimize, vacuum, groups, demo, config, commands, help"),
         cli("groups bogus", 2, "Unknown command: 'bogus'; the commands of tidemark groups are: list, describe"),
         cli("ingest g --start 2024-01-01", 2, "Error: Missing required argument(s): --end=INSTANT"),
         cli("ingest g --format csv", 2, "Error: Missing required argument(s): --source=PATH"),
@@ -160,6 +161,9 @@ class BadInputCatalogueTest {
         cli("training-set --spine s.csv --spine-time-column t --features g:* --output o --ttl "
             + "g=99999999999999999999d", 2, "--ttl g: '99999999999999999999d' is not a duration like 500ms, 30s, "
             + "15m, 6h, 90d or 2w of at most 36500d (100 years)"),
+        // issue 12: maintenance commands
+        cli("vacuum g --retain 7days", 2, "--retain: '7days' is not a duration like 500ms, 30s, 15m, 6h, 90d or 2w"),
+        cli("optimize nosuch", 2, "tidemark: error: no feature group 'nosuch' in {defs}; defined groups: g"),
         cli("config --config bad-config", 3, "tidemark: {dir}/bad-config: unknown setting 'catalog.databse'; "
             + "{dir}/bad-config: unknown setting 'offline.rot'; known settings: catalog.database, "
             + "catalog.lock_wait, catalog.metastore, offline.root, offline.target_file_size, online.endpoint, online.grace_period, "
@@ -463,14 +467,7 @@ class BadInputCatalogueTest {
 
   /** The output's rows as [v1,v2,...], sorted; timestamps as UTC instants (a CSV spine's times are typed). */
   private static String outputRows(TestStore store, String out) {
-    return store.spark().read().parquet(store.path(out).toString()).collectAsList().stream().map(r -> {
-      List<String> cells = new ArrayList<>();
-      for (int i = 0; i < r.size(); i++) {
-        Object v = r.get(i);
-        cells.add(v instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(v));
-      }
-      return "[" + String.join(",", cells) + "]";
-    }).sorted().collect(Collectors.joining(" "));
+    return String.join(" ", Rows.sorted(store.spark().read().parquet(store.path(out).toString())));
   }
 
   private static TestStore jobProject(String name, boolean ingest) throws Exception {

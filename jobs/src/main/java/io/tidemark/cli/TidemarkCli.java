@@ -19,8 +19,8 @@ import picocli.CommandLine.Mixin;
     description = "Tidemark feature store: define feature groups as files, ingest them into an offline store, "
         + "build point-in-time training sets and serve the latest values online.",
     subcommands = {IngestCommand.class, DeleteCommand.class, TrainingSetCommand.class, MaterializeCommand.class,
-        GetCommand.class, ReconcileCommand.class, GroupsCommand.class, DemoCommand.class, ConfigCommand.class,
-        CommandsCommand.class, CommandLine.HelpCommand.class},
+        GetCommand.class, ReconcileCommand.class, OptimizeCommand.class, VacuumCommand.class, GroupsCommand.class,
+        DemoCommand.class, ConfigCommand.class, CommandsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad command line, 3 invalid definitions or config."})
 public final class TidemarkCli implements Runnable {
   public static final int EXIT_FAILED = 1;

@@ -39,9 +39,10 @@ public final class DataQualityTable {
       store.spark().sql("CREATE TABLE IF NOT EXISTS " + Sql.quote(store.database()) + "." + Sql.quote(name) + " ("
           + DDL + ") USING delta LOCATION " + Sql.literal(store.location(name)) + " COMMENT "
           + Sql.literal(DESCRIPTION));
-      CatalogEntry.syncDelta(store, store.database(), name, DESCRIPTION, Map.of("tidemark.group", group,
-          "tidemark.kind", "data_quality"));
     }
+    // every batch: an entry an older Tidemark registered is made to tell the truth (nothing written otherwise)
+    CatalogEntry.sync(store, store.database(), name, CatalogEntry.Storage.DELTA, DESCRIPTION, Map.of(
+        "tidemark.group", group, "tidemark.kind", "data_quality"));
     record.write().format("delta").mode(SaveMode.Append).option("txnAppId", appId).option("txnVersion", 0L)
         .save(store.location(name));
   }

@@ -3,10 +3,8 @@ package io.tidemark.offline;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.util.Sql;
-import java.util.HashMap;
+import io.tidemark.util.SessionSettings;
 import java.util.Map;
-import java.util.Optional;
-import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -51,6 +49,11 @@ public final class OfflineStore {
     return new BatchLedger(spark, root + "/_tidemark/batches");
   }
 
+  /** Where training-set manifests are and which table versions they read ({@link ManifestLedger}). */
+  public ManifestLedger manifests() {
+    return new ManifestLedger(spark, root + "/_tidemark/manifests");
+  }
+
   public SparkSession spark() {
     return spark;
   }
@@ -77,22 +80,16 @@ public final class OfflineStore {
    * restored afterwards.
    */
   public void withTargetFileSize(Runnable write) {
-    Map<String, String> settings = Map.of(
+    SessionSettings.with(spark, targetFileSizeSettings(), write);
+  }
+
+  /** The settings {@link #withTargetFileSize} applies (adaptive query execution aiming at the target size). */
+  public Map<String, String> targetFileSizeSettings() {
+    return Map.of(
         "spark.sql.adaptive.enabled", "true",
         "spark.sql.adaptive.advisoryPartitionSizeInBytes", String.valueOf(targetFileBytes),
         "spark.sql.adaptive.coalescePartitions.parallelismFirst", "false",
         "spark.sql.adaptive.optimizeSkewsInRebalancePartitions.enabled", "true");
-    RuntimeConfig conf = spark.conf();
-    Map<String, Optional<String>> before = new HashMap<>();
-    settings.forEach((k, v) -> {
-      before.put(k, conf.getOption(k).isDefined() ? Optional.of(conf.get(k)) : Optional.empty());
-      conf.set(k, v);
-    });
-    try {
-      write.run();
-    } finally {
-      before.forEach((k, v) -> v.ifPresentOrElse(value -> conf.set(k, value), () -> conf.unset(k)));
-    }
   }
 
   String location(String table) {

@@ -103,15 +103,19 @@ public final class OfflineTable {
     }
     if (!added.isEmpty()) {
       spark.sql("ALTER TABLE " + quotedName() + " ADD COLUMNS (" + String.join(", ", added) + ")");
-      syncCatalogEntry();
     }
+    // also an entry an older Tidemark registered (Spark's placeholder column), and a changed description, owner or
+    // tags: the entry follows; when it already tells all that, nothing is written
+    syncCatalogEntry();
   }
 
-  /** Delta groups: the catalog entry gets the real columns, partition keys and parameters ({@link CatalogEntry}). */
+  /**
+   * The catalog entry gets the real columns, partition keys, description and parameters ({@link CatalogEntry}):
+   * Delta groups all of it, Parquet groups (whose columns Spark writes) the description and parameters.
+   */
   private void syncCatalogEntry() {
-    if (format() == StorageFormat.DELTA) {
-      CatalogEntry.syncDelta(store, store.database(), group.name(), group.description(), properties());
-    }
+    CatalogEntry.sync(store, store.database(), group.name(), format() == StorageFormat.DELTA
+        ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET, group.description(), properties());
   }
 
   /**
@@ -208,7 +212,47 @@ public final class OfflineTable {
     return Optional.of(new Commit(last.getLong(0), last.isNullAt(1) ? Map.of() : last.getJavaMap(1)));
   }
 
-  private void requireDelta(String what) {
+  /** One commit of a Delta table, from its history. */
+  public record Commit(long version, java.time.Instant time, String operation, Map<String, String> metrics) {}
+
+  /** Every commit Delta still has a record of, oldest first (Delta keeps delta.logRetentionDuration, 30 days). */
+  public List<Commit> commits() {
+    requireDelta("a table history");
+    return DeltaTable.forPath(store.spark(), location()).history()
+        .select("version", "timestamp", "operation", "operationMetrics").orderBy("version").collectAsList().stream()
+        .map(OfflineTable::commit).toList();
+  }
+
+  /** When a version was committed (the time Delta's vacuum retention is measured against). */
+  public java.time.Instant commitTime(long version) {
+    requireDelta("a table history");
+    // the common case, the current version, reads one commit; an older one reads the history
+    List<Row> last = DeltaTable.forPath(store.spark(), location()).history(1)
+        .select("version", "timestamp", "operation", "operationMetrics").collectAsList();
+    if (!last.isEmpty() && last.get(0).getLong(0) == version) {
+      return commit(last.get(0)).time();
+    }
+    return commits().stream().filter(c -> c.version() == version).findFirst().map(Commit::time)
+        .orElseThrow(() -> new IllegalStateException(tableName() + " has no record of version " + version
+            + " (Delta keeps the log for delta.logRetentionDuration, 30 days by default)"));
+  }
+
+  private static Commit commit(Row r) {
+    Map<String, String> metrics = r.isNullAt(3) ? Map.of() : Map.copyOf(r.<String, String>getJavaMap(3));
+    return new Commit(r.getLong(0), r.getTimestamp(1).toInstant(), r.getString(2), metrics);
+  }
+
+  /** This table, which must exist: maintenance and online jobs work on what ingest created. */
+  public OfflineTable requireExists() {
+    if (!exists()) {
+      throw new IllegalStateException("group '" + group.name() + "' has no offline table " + tableName()
+          + " yet; run: tidemark ingest " + group.name());
+    }
+    return this;
+  }
+
+  /** Fails with what needs Delta and how to switch when this is a Parquet table. */
+  public void requireDelta(String what) {
     if (format() != StorageFormat.DELTA) {
       throw new UnsupportedOperationException(what + " needs a Delta offline table; " + tableName() + " is "
           + format().sparkName() + " (set offline.format: delta in " + group.file() + ")");

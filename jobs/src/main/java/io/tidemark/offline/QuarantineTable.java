@@ -46,7 +46,7 @@ public final class QuarantineTable {
         + "reasons ARRAY<STRING> COMMENT 'every rule the row broke', "
         + "raw_row STRING COMMENT 'the input row as JSON') USING delta LOCATION " + Sql.literal(location())
         + " COMMENT " + Sql.literal(DESCRIPTION));
-    CatalogEntry.syncDelta(store, store.database(), name, DESCRIPTION, Map.of("tidemark.group", group,
+    CatalogEntry.sync(store, store.database(), name, CatalogEntry.Storage.DELTA, DESCRIPTION, Map.of("tidemark.group", group,
         "tidemark.kind", "quarantine"));
   }
 

@@ -127,12 +127,7 @@ public final class MaterializeAction {
 
   /** The group's offline table, which must exist: online data comes from it. */
   static OfflineTable existingTable(OfflineStore offline, FeatureGroup group) {
-    OfflineTable table = offline.forGroup(group);
-    if (!table.exists()) {
-      throw new IllegalStateException("group '" + group.name() + "' has no offline table " + table.tableName()
-          + " yet; run: tidemark ingest " + group.name());
-    }
-    return table;
+    return offline.forGroup(group).requireExists();
   }
 
   private record Run(String mode, String table, Optional<Long> from, Optional<Long> to, WriteStats stats,

@@ -20,6 +20,7 @@ import io.tidemark.definitions.FeatureType;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.offline.CatalogEntry;
+import io.tidemark.offline.ManifestLedger;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
@@ -274,6 +275,7 @@ public final class TrainingSetAction {
       List<String> outputNames) {}
 
   public TrainingSetResult execute() {
+    Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     checkRequest();
     List<Part> parts = resolveParts();
     try (JobLabel job = JobLabel.start(spark, "training-set", output)) {
@@ -310,6 +312,9 @@ public final class TrainingSetAction {
             p.group().valueFeatures().stream().map(FeatureDefinition::name).toList(), p.features(), p.outputNames(),
             p.ttl()));
       }
+      job.step("training-set: " + output + ": record the table versions read (" + store.manifests().location()
+          + ")");
+      pin(tables, versions, started);
       AsOfJoin.Result joined = join.join();
       Dataset<Row> base = joined.rows().drop(SPINE_TIME);
       Dataset<Row> rows = base;
@@ -364,6 +369,24 @@ public final class TrainingSetAction {
       return new TrainingSetResult(output, format, manifestPath, profile.rows(), outputRows,
           joined.featureColumns(), groupStats, files, registerTable, warnings);
     }
+  }
+
+  /**
+   * Records, before anything is written, which version of each group this build reads and where its manifest goes,
+   * so that {@code vacuum} keeps those files ({@link ManifestLedger}; a build that fails leaves a row whose manifest
+   * does not exist, which vacuum does not count).
+   */
+  private void pin(Map<String, OfflineTable> tables, Map<String, Optional<Long>> versions, Instant started) {
+    ManifestLedger ledger = store.manifests();
+    String manifest = ledger.qualify(TrainingSetManifest.pathFor(output));
+    String out = ledger.qualify(output);
+    List<ManifestLedger.Pin> pins = new ArrayList<>();
+    tables.forEach((group, table) -> {
+      Optional<Long> version = versions.get(group);
+      pins.add(new ManifestLedger.Pin(store.database(), group, version, version.map(table::commitTime), manifest,
+          out, started));
+    });
+    ledger.record(pins);
   }
 
   private void checkRequest() {
@@ -661,24 +684,25 @@ public final class TrainingSetAction {
           + "pass --overwrite");
     }
     String location = " LOCATION " + Sql.literal(output);
+    CatalogEntry.Storage storage;
     if (format == OutputFormat.PARQUET || format == OutputFormat.DELTA) {
       spark.sql("CREATE TABLE " + quoteTable(table) + " USING " + format.sparkFormat() + location);
-      if (format == OutputFormat.DELTA) {
-        String[] name = table.contains(".") ? table.split("\\.", 2)
-            : new String[] {spark.catalog().currentDatabase(), table};
-        CatalogEntry.syncDelta(store, name[0], name[1], "training set written by Tidemark to " + output,
-            Map.of("tidemark.kind", "training_set", "tidemark.output", output));
-      }
-      return;
+      storage = format == OutputFormat.DELTA ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET;
+    } else {
+      List<String> cols = Arrays.stream(rows.schema().fields())
+          .map(f -> Sql.quote(f.name()) + " " + f.dataType().sql()).toList();
+      List<String> options = new ArrayList<>();
+      Map<String, String> csv = new TreeMap<>(csvOptions());
+      csv.put("multiLine", "true");
+      csv.forEach((k, v) -> options.add(Sql.quote(k) + " " + Sql.literal(v)));
+      spark.sql("CREATE TABLE " + quoteTable(table) + " (" + String.join(", ", cols) + ") USING csv OPTIONS ("
+          + String.join(", ", options) + ")" + location);
+      storage = CatalogEntry.Storage.csv(csvOptions());
     }
-    List<String> cols = Arrays.stream(rows.schema().fields())
-        .map(f -> Sql.quote(f.name()) + " " + f.dataType().sql()).toList();
-    List<String> options = new ArrayList<>();
-    Map<String, String> csv = new TreeMap<>(csvOptions());
-    csv.put("multiLine", "true");
-    csv.forEach((k, v) -> options.add(Sql.quote(k) + " " + Sql.literal(v)));
-    spark.sql("CREATE TABLE " + quoteTable(table) + " (" + String.join(", ", cols) + ") USING csv OPTIONS ("
-        + String.join(", ", options) + ")" + location);
+    String[] name = table.contains(".") ? table.split("\\.", 2)
+        : new String[] {spark.catalog().currentDatabase(), table};
+    CatalogEntry.sync(store, name[0], name[1], storage, "training set written by Tidemark to " + output,
+        Map.of("tidemark.kind", "training_set", "tidemark.output", output));
   }
 
   private static String quoteTable(String table) {

@@ -7,6 +7,7 @@ import io.tidemark.Tidemark;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.testing.Fixtures;
+import io.tidemark.testing.Rows;
 import io.tidemark.testing.TestSpark;
 import io.tidemark.testing.TestStore;
 import io.tidemark.training.OutputFormat;
@@ -36,9 +37,7 @@ class CatalogEntryTest {
 
   @Test
   void aDeltaGroupsEntryHasItsColumnsPartitionKeysLocationAndParameters() throws SQLException {
-    TestStore store = new TestStore("catalog_delta")
-        .definition("users.yaml", Fixtures.USERS.replace("owner: tests", "owner: tests\ntags: {domain: crm}"))
-        .write("raw/users.csv", Fixtures.CSV);
+    TestStore store = taggedUsers("catalog_delta");
     Tidemark tm = store.tidemark();
     tm.ingest("users").execute();
 
@@ -106,6 +105,113 @@ class CatalogEntryTest {
         List.of(train.columns, train.params.get("table_type"), train.params.get("tidemark.kind"), train.location));
   }
 
+  /**
+   * CSV (with a header), headerless sagemaker-csv and Parquet training sets registered with --register-table: the
+   * raw entry has the real columns, the location, Tidemark's parameters, a comment and, for CSV, the text SerDe
+   * Athena reads RFC 4180 files with; Spark still reads each table back exactly.
+   */
+  @Test
+  void registeredCsvAndParquetTrainingSetsTellTheirColumnsSerdeAndParameters() throws SQLException {
+    TestStore store = new TestStore("catalog_sets").definition("users.yaml", Fixtures.USERS)
+        .write("raw/users.csv", Fixtures.CSV)
+        .write("raw/spine.csv", "user_id,ts,label,note\nu1,2024-06-01T00:00:00Z,1,\"a, \"\"b\"\"\"\n"
+            + "u2,2024-06-01T00:00:00Z,0,plain\n");
+    Tidemark tm = store.tidemark();
+    tm.ingest("users").execute();
+    String spine = store.path("raw/spine.csv").toString();
+    String csvOut = store.path("out/csv").toString();
+    tm.trainingSet().spine(spine, SourceFormat.CSV).spineTimeColumn("ts").features("users:age,signup")
+        .label("label").output(csvOut, OutputFormat.CSV).registerTable(store.database + ".train_csv").execute();
+
+    Raw csv = Raw.of(store.database, "train_csv");
+    assertEquals(List.of("[user_id string '', ts string 'timestamp as text, yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX (UTC)', "
+            + "label bigint '', note string '', age bigint '', "
+            + "signup string 'timestamp as text, yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX (UTC)']", "[]", "file:" + csvOut,
+            "EXTERNAL_TABLE", "org.apache.hadoop.hive.serde2.OpenCSVSerde", "org.apache.hadoop.mapred.TextInputFormat"),
+        List.of(csv.columns, csv.partitionKeys, csv.location, csv.type, csv.serde, csv.inputFormat));
+    assertEquals(Map.of("separatorChar", ",", "quoteChar", "\"", "escapeChar", "\\", "path", "file:" + csvOut),
+        csv.serdeParams(List.of("separatorChar", "quoteChar", "escapeChar", "path")));
+    assertEquals(Map.of("comment", "training set written by Tidemark to " + csvOut, "tidemark.kind", "training_set",
+        "tidemark.output", csvOut), csv.tidemarkParams());
+    assertEquals(Map.of("skip.header.line.count", "1", "spark.sql.sources.provider", "csv", "EXTERNAL", "TRUE"),
+        csv.params(List.of("skip.header.line.count", "spark.sql.sources.provider", "EXTERNAL")));
+    // Spark reads it with its own schema and CSV options: a quoted comma and doubled quotes come back intact
+    assertEquals(List.of("[u1,2024-06-01T00:00:00Z,1,a, \"b\",30,2024-01-01T00:00:00Z]",
+        "[u2,2024-06-01T00:00:00Z,0,plain,41,null]"), Rows.sorted(store.spark().table(store.database + ".train_csv")));
+
+    String smOut = store.path("out/sm").toString();
+    tm.trainingSet().spine(spine, SourceFormat.CSV).spineTimeColumn("ts").features("users:age,signup")
+        .label("label").output(smOut, OutputFormat.SAGEMAKER_CSV).registerTable(store.database + ".train_sm")
+        .execute();
+    Raw sm = Raw.of(store.database, "train_sm");
+    assertEquals(List.of("[label double 'bigint as a number; a missing value is NaN', age double 'bigint as a number; "
+            + "a missing value is NaN', signup double 'bigint as a number; a missing value is NaN']", "file:" + smOut,
+            "org.apache.hadoop.hive.serde2.OpenCSVSerde", "0", "tidemark.output=" + smOut),
+        List.of(sm.columns, sm.location, sm.serde, sm.params.get("skip.header.line.count"),
+            "tidemark.output=" + sm.params.get("tidemark.output")));
+    // Spark reads its own schema (bigint) with nullValue NaN: the missing signup is null
+    assertEquals(List.of("[0,41,null]", "[1,30,1704067200000]"), Rows.sorted(store.spark().table(store.database + ".train_sm")));
+
+    String pqOut = store.path("out/pq").toString();
+    tm.trainingSet().spine(spine, SourceFormat.CSV).spineTimeColumn("ts").features("users:age,signup")
+        .label("label").output(pqOut, OutputFormat.PARQUET).registerTable(store.database + ".train_pq").execute();
+    Raw pq = Raw.of(store.database, "train_pq");
+    assertEquals(List.of("[user_id string '', ts timestamp '', label bigint '', note string '', age bigint '', "
+            + "signup timestamp '']", "file:" + pqOut, "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"),
+        List.of(pq.columns, pq.location, pq.serde));
+    assertEquals(Map.of("comment", "training set written by Tidemark to " + pqOut, "tidemark.kind", "training_set",
+        "tidemark.output", pqOut), pq.tidemarkParams());
+    assertEquals(Rows.sorted(store.spark().table(store.database + ".train_csv")), Rows.sorted(store.spark().table(store.database + ".train_pq")));
+  }
+
+  /**
+   * A group table an older Tidemark registered (Spark's placeholder entry) gets its truthful entry on the next
+   * ingest, not only after a schema change; a changed description, owner or tags follow; an entry that already
+   * tells the truth is not written again.
+   */
+  @Test
+  void anOlderEntryAndChangedParametersAreRewrittenOnTheNextIngest() throws SQLException {
+    TestStore store = taggedUsers("catalog_old");
+    Tidemark tm = store.tidemark();
+    tm.ingest("users").execute();
+    String location = store.path("offline").resolve(store.database).resolve("users").toString();
+    // what Tidemark before issue 12 left: Spark's own entry of a Delta table
+    store.spark().sql("DROP TABLE " + store.database + ".users");
+    store.spark().sql("CREATE TABLE " + store.database + ".users USING delta LOCATION '" + location + "'");
+    Raw old = Raw.of(store.database, "users");
+    assertEquals(List.of("[col array<string> 'from deserializer']", "[]", "{}"),
+        List.of(old.columns, old.partitionKeys, old.tidemarkParams().toString()));
+
+    store.definition("users.yaml", Fixtures.USERS.replace("description: test users", "description: customer "
+        + "profiles").replace("owner: tests", "owner: ml-platform\ntags: {team: growth}"))
+        .write("raw/users.csv", Fixtures.CSV.replace("u1,30", "u1,31"));
+    store.tidemark().ingest("users").execute();
+    Raw users = Raw.of(store.database, "users");
+    assertEquals(List.of(USERS_COLUMNS, EVENT_DATE_KEY, "file:" + location, "DELTA"),
+        List.of(users.columns, users.partitionKeys, users.location, users.params.get("table_type")));
+    assertEquals(Map.of("comment", "customer profiles", "tidemark.group", "users", "tidemark.owner", "ml-platform",
+        "tidemark.record_identifier", "user_id", "tidemark.event_time", "event_time", "tidemark.tag.team", "growth"),
+        users.tidemarkParams());
+    assertEquals(6L, store.spark().table(store.database + ".users").count());
+
+    // up to date: the next ingest and a direct sync write nothing
+    store.write("raw/users.csv", Fixtures.CSV.replace("u1,30", "u1,32"));
+    store.tidemark().ingest("users").execute();
+    Raw same = Raw.of(store.database, "users");
+    assertEquals(List.of(users.tblId, users.params.get("transient_lastDdlTime")),
+        List.of(same.tblId, same.params.get("transient_lastDdlTime")));
+    assertEquals(false, CatalogEntry.sync(store.tidemark().offlineStore(), store.database, "users__quarantine",
+        CatalogEntry.Storage.DELTA, "rows an ingest refused, with every reason and the raw row",
+        Map.of("tidemark.group", "users", "tidemark.kind", "quarantine")));
+  }
+
+  /** A users group tagged domain=crm, with the fixture's raw rows. */
+  static TestStore taggedUsers(String name) {
+    return new TestStore(name)
+        .definition("users.yaml", Fixtures.USERS.replace("owner: tests", "owner: tests\ntags: {domain: crm}"))
+        .write("raw/users.csv", Fixtures.CSV);
+  }
+
   @Test
   void aCatalogTableElsewhereThanOfflineRootIsAClearError() {
     TestStore store = new TestStore("catalog_moved").definition("users.yaml", Fixtures.USERS)
@@ -135,10 +241,29 @@ class CatalogEntryTest {
 
   /** One table's raw metastore entry. */
   record Raw(String type, String location, String columns, String partitionKeys, Map<String, String> params,
-      Map<String, String> serdeParams) {
+      Map<String, String> serdeParams, String serde, String inputFormat, long tblId) {
     Map<String, String> params(List<String> keys) {
+      return pick(params, keys);
+    }
+
+    Map<String, String> serdeParams(List<String> keys) {
+      return pick(serdeParams, keys);
+    }
+
+    /** Tidemark's own parameters ({@code tidemark.*}) and the comment. */
+    Map<String, String> tidemarkParams() {
       Map<String, String> picked = new TreeMap<>();
-      keys.forEach(k -> picked.put(k, params.get(k)));
+      params.forEach((k, v) -> {
+        if (k.startsWith("tidemark.") || k.equals("comment")) {
+          picked.put(k, v);
+        }
+      });
+      return picked;
+    }
+
+    private static Map<String, String> pick(Map<String, String> from, List<String> keys) {
+      Map<String, String> picked = new TreeMap<>();
+      keys.forEach(k -> picked.put(k, from.get(k)));
       return picked;
     }
 
@@ -170,7 +295,10 @@ class CatalogEntryTest {
             tblId);
         Map<String, String> serde = pairs(c, "SELECT p.PARAM_KEY, p.PARAM_VALUE FROM SERDE_PARAMS p JOIN SDS s ON "
             + "p.SERDE_ID = s.SERDE_ID WHERE s.SD_ID = ?", sdId);
-        return new Raw(type, location, columns, keys, params, serde);
+        String lib = one(c, "SELECT d.SLIB FROM SERDES d JOIN SDS s ON d.SERDE_ID = s.SERDE_ID WHERE s.SD_ID = ?",
+            sdId);
+        String input = one(c, "SELECT INPUT_FORMAT FROM SDS WHERE SD_ID = ?", sdId);
+        return new Raw(type, location, columns, keys, params, serde, lib, input, tblId);
       }
     }
 

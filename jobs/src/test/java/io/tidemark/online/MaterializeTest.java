@@ -76,6 +76,38 @@ class MaterializeTest {
     assertEquals(Optional.of(2L), again.offlineVersion());
   }
 
+  /**
+   * OPTIMIZE rewrites files without changing data (a dataChange=false commit): the next incremental load reads the
+   * change data feed across it and finds nothing to write, and reconcile finds no problem.
+   */
+  @Test
+  void anOptimizeCommitGivesIncrementalLoadsNothingToWrite() {
+    TestStore store = new TestStore("online_optimize").definition("users.yaml", USERS);
+    Tidemark tm = OnlineTesting.tidemark(store);
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 30, "2099-05-01T00:00:00Z")
+        + row("u2", 40, "2099-05-01T00:00:00Z"));
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u3", 50, "2099-05-01T06:00:00Z")
+        + row("u1", 31, "2099-05-02T00:00:00Z"));
+    assertEquals("full", tm.materialize("users").execute().mode());
+    Map<String, String> loaded = online(tm);
+
+    io.tidemark.maintenance.OptimizeResult optimized = tm.optimize("users").execute();
+    assertEquals(List.of(List.of("2099-05-01"), 2L, 1L, 2L, 3L), List.of(optimized.compacted(),
+        optimized.filesRemoved(), optimized.filesAdded(), optimized.versionBefore(), optimized.versionAfter()));
+
+    Faults.Recorder.CALLS.clear();
+    MaterializeResult r = tm.materialize("users")
+        .writeConnection(tm.onlineStore().connection().withInterceptors(List.of(Faults.Recorder.class))).execute();
+    assertEquals(List.of("incremental", Optional.of(2L), Optional.of(3L), 0L, 0L), List.of(r.mode(),
+        r.fromVersion(), r.offlineVersion(), r.records(), r.written()));
+    assertEquals(List.of(), List.copyOf(Faults.Recorder.CALLS));
+    assertEquals(Map.of("u1", "31@2099-05-02T00:00:00Z", "u2", "40@2099-05-01T00:00:00Z",
+        "u3", "50@2099-05-01T06:00:00Z"), loaded);
+    assertEquals(loaded, online(tm));
+    ReconcileResult check = tm.reconcile("users").sample(10).clock(MAY_10).execute();
+    assertEquals(List.of(3L, 3L, 0L), List.of(check.sampled(), check.matched(), check.problems()));
+  }
+
   @Test
   void tombstonesDeleteWhenNewerAndLateRowsNeverResurrect() {
     TestStore store = new TestStore("online_delete").definition("users.yaml", USERS);

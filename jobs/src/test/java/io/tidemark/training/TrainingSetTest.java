@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.Tidemark;
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.testing.Rows;
 import io.tidemark.testing.TestStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,15 +114,8 @@ class TrainingSetTest {
 
   /** Each row as [v1,v2,...], timestamps as UTC instants. */
   static List<String> rows(TestStore store, String output, String... columns) {
-    return store.spark().read().parquet(store.path(output).toString()).select(columns[0],
-            Arrays.copyOfRange(columns, 1, columns.length)).collectAsList().stream().map(r -> {
-              List<String> cells = new ArrayList<>();
-              for (int i = 0; i < r.size(); i++) {
-                Object v = r.get(i);
-                cells.add(v instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(v));
-              }
-              return "[" + String.join(",", cells) + "]";
-            }).sorted().toList();
+    return Rows.sorted(store.spark().read().parquet(store.path(output).toString()).select(columns[0],
+        Arrays.copyOfRange(columns, 1, columns.length)));
   }
 
   static final String[] COLUMNS = {"customer", "item_id", "ts", "returned", "tier", "score", "price", "category"};
