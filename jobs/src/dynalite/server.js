@@ -1,4 +1,4 @@
-// Tidemark's local DynamoDB: dynalite (Apache-2.0) on 127.0.0.1 at a free port, started by io.tidemark.runtime.LocalDynamoDb.
+// Tidemark's local DynamoDB: dynalite (Apache-2.0) on 127.0.0.1 at a free port, started by io.tidemark.online.LocalDynamoDb.
 //   node server.js [--path DIR]    (without --path the tables live in memory)
 // Prints one line "tidemark-dynalite listening on port N" on stdout, then logs on stderr only.
 // Exits when its stdin closes: the JVM that started it holds the other end of that pipe, so the server ends with
@@ -27,6 +27,16 @@ function stop(why) {
   server.close(() => process.exit(0));
 }
 
+// dynalite rethrows a request's stream error (a client that disconnects mid-request, e.g. a killed load: ECONNRESET,
+// "aborted"), which would end the server for every other client; only that request is lost
+process.on('uncaughtException', (e) => {
+  if (e && (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ECONNABORTED' || e.message === 'aborted')) {
+    console.error(`tidemark-dynalite: a client went away mid-request (${e.code || e.message})`);
+    return;
+  }
+  console.error(`tidemark-dynalite: ${e && e.stack || e}`);
+  process.exit(1);
+});
 server.on('error', (e) => { console.error(`tidemark-dynalite: ${e.stack || e}`); process.exit(1); });
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`tidemark-dynalite listening on port ${server.address().port}\n`);

@@ -195,9 +195,9 @@ public final class OfflineTable {
     return lastCommit().map(Commit::version);
   }
 
-  /** A Delta commit: its version and its operation metrics (e.g. {@code numFiles} for a write). */
-  public record Commit(long version, Map<String, String> metrics) {
-    /** How many data files the commit added; empty when its metrics do not say. */
+  /** One commit of a Delta table, from its history: version, time, operation and metrics. */
+  public record Commit(long version, java.time.Instant time, String operation, Map<String, String> metrics) {
+    /** How many data files the commit added (a write's {@code numFiles}); empty when its metrics do not say. */
     public Optional<Long> filesAdded() {
       return Optional.ofNullable(metrics.getOrDefault("numFiles", metrics.get("numAddedFiles"))).map(Long::parseLong);
     }
@@ -208,12 +208,9 @@ public final class OfflineTable {
     if (format() != StorageFormat.DELTA || !DeltaTable.isDeltaTable(store.spark(), location())) {
       return Optional.empty();
     }
-    Row last = DeltaTable.forPath(store.spark(), location()).history(1).select("version", "operationMetrics").first();
-    return Optional.of(new Commit(last.getLong(0), last.isNullAt(1) ? Map.of() : last.getJavaMap(1)));
+    return Optional.of(commit(DeltaTable.forPath(store.spark(), location()).history(1)
+        .select("version", "timestamp", "operation", "operationMetrics").first()));
   }
-
-  /** One commit of a Delta table, from its history. */
-  public record Commit(long version, java.time.Instant time, String operation, Map<String, String> metrics) {}
 
   /** Every commit Delta still has a record of, oldest first (Delta keeps delta.logRetentionDuration, 30 days). */
   public List<Commit> commits() {
@@ -227,10 +224,9 @@ public final class OfflineTable {
   public java.time.Instant commitTime(long version) {
     requireDelta("a table history");
     // the common case, the current version, reads one commit; an older one reads the history
-    List<Row> last = DeltaTable.forPath(store.spark(), location()).history(1)
-        .select("version", "timestamp", "operation", "operationMetrics").collectAsList();
-    if (!last.isEmpty() && last.get(0).getLong(0) == version) {
-      return commit(last.get(0)).time();
+    Optional<Commit> last = lastCommit();
+    if (last.isPresent() && last.get().version() == version) {
+      return last.get().time();
     }
     return commits().stream().filter(c -> c.version() == version).findFirst().map(Commit::time)
         .orElseThrow(() -> new IllegalStateException(tableName() + " has no record of version " + version
