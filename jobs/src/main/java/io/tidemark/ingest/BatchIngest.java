@@ -88,10 +88,12 @@ final class BatchIngest {
       Optional<SqlTransform> transform = mode == RowValidator.Mode.TOMBSTONES ? Optional.empty()
           : source.transform().map(t -> SqlTransform.load(spark, t));
       Map<String, Dataset<Row>> inputs = readInputs(spark);
+      label.step(kind + ": " + group.name() + ": fingerprint the input");
       String[] files = inputFiles(inputs);
       org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
       Optional<java.nio.file.Path> transformFile = transform.map(SqlTransform::file);
       String batchId = BatchFingerprint.of(files, hadoop, group, transformFile, mode, fingerprintOptions());
+      label.step(kind + ": " + group.name() + ": look the batch up in the ledger");
       Optional<BatchLedger.Entry> previous = ledger.findAny(group.name(), List.of(batchId,
           BatchFingerprint.legacy(files, hadoop, group, transformFile, mode, fingerprintOptions())));
       if (previous.isPresent() && !options.force()) {
