@@ -1,10 +1,12 @@
 package io.tidemark.online;
 
 import io.tidemark.definitions.FeatureType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.SSEType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
  * DynamoDB table management: one table per online group and version ({@code <prefix><group>__v<n>}), partition key
@@ -54,8 +57,20 @@ final class OnlineTables {
     } catch (ResourceInUseException e) {
       // created meanwhile by another run: fine, it has the same shape
     }
-    client.waiter().waitUntilTableExists(b -> b.tableName(table));
+    waitUntilActive(table);
     ttlOf.filter(ItemSchema::hasTtl).ifPresent(s -> ensureTtl(table));
+  }
+
+  /**
+   * The SDK's own waiter asks again after 20 s; a table is often active within a second (at once on a local
+   * server, where one unlucky first look cost the demo 20 s), so this one asks after 100 ms, doubling up to 5 s.
+   */
+  private void waitUntilActive(String table) {
+    try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(client).overrideConfiguration(o -> o
+        .backoffStrategyV2(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(5)))
+        .maxAttempts(200).waitTimeout(Duration.ofMinutes(15))).build()) {
+      waiter.waitUntilTableExists(b -> b.tableName(table));
+    }
   }
 
   void createGroupTable(String table, ItemSchema schema) {
