@@ -54,14 +54,16 @@ public final class OnlineBench {
     int requests = 10_000;
     int batchRequests = 10_000;
     List<Integer> threads = List.of(1, 8);
+    boolean rawProjection = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--items" -> items = Integer.parseInt(args[++i]);
         case "--requests" -> requests = Integer.parseInt(args[++i]);
         case "--batch-requests" -> batchRequests = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--raw-projection" -> rawProjection = true;
         default -> throw new IllegalArgumentException("usage: ./bench online [--items N] [--requests R] "
-            + "[--batch-requests B] [--threads 1,8]");
+            + "[--batch-requests B] [--threads 1,8] [--raw-projection]");
       }
     }
     BenchHome bench = BenchHome.create("online").items("items", MORE);
@@ -88,10 +90,21 @@ public final class OnlineBench {
         batchRequests, Runtime.getRuntime().availableProcessors());
     int n = items;
     IntConsumer tidemarkGet = seed -> online.get("items", id(seed, n));
-    IntConsumer rawGet = seed -> client.getItem(b -> b.tableName(table)
-        .key(Map.of("item_id", AttributeValue.fromS(id(seed, n)))));
+    // --raw-projection: the raw requests name the same attributes Tidemark's do (the server's share of the cost)
+    Map<String, String> names = new HashMap<>();
+    List<String> attributes = List.of("item_id", "event_time", "write_time", "expires_at", "quantity", "price",
+        "category", "active");
+    attributes.forEach(a -> names.put("#a" + names.size(), a));
+    String projection = String.join(", ", names.keySet().stream().sorted().toList());
+    boolean projected = rawProjection;
+    IntConsumer rawGet = seed -> client.getItem(b -> {
+      b.tableName(table).key(Map.of("item_id", AttributeValue.fromS(id(seed, n))));
+      if (projected) {
+        b.projectionExpression(projection).expressionAttributeNames(names);
+      }
+    });
     IntConsumer tidemarkBatch = seed -> online.batchGet("items", ids(seed, n));
-    IntConsumer rawBatch = seed -> rawBatchGet(client, table, ids(seed, n));
+    IntConsumer rawBatch = seed -> rawBatchGet(client, table, ids(seed, n), projected ? projection : null, names);
 
     double getP50 = 0;
     double getP99 = 0;
@@ -126,10 +139,15 @@ public final class OnlineBench {
     return out;
   }
 
-  private static void rawBatchGet(DynamoDbClient client, String table, List<String> ids) {
+  private static void rawBatchGet(DynamoDbClient client, String table, List<String> ids, String projection,
+      Map<String, String> names) {
     List<Map<String, AttributeValue>> keys = new ArrayList<>();
     ids.forEach(id -> keys.add(Map.of("item_id", AttributeValue.fromS(id))));
-    Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys).build());
+    KeysAndAttributes.Builder request = KeysAndAttributes.builder().keys(keys);
+    if (projection != null) {
+      request.projectionExpression(projection).expressionAttributeNames(names);
+    }
+    Map<String, KeysAndAttributes> pending = Map.of(table, request.build());
     while (!pending.isEmpty()) {
       Map<String, KeysAndAttributes> sending = pending;
       BatchGetItemResponse r = client.batchGetItem(b -> b.requestItems(sending));
