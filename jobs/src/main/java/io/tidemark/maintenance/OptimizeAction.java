@@ -81,8 +81,10 @@ public final class OptimizeAction {
       settings.put("spark.databricks.delta.optimize.maxFileSize", String.valueOf(store.targetFileBytes()));
       DeltaOptimizeBuilder optimize = builder;
       Row metrics = SessionSettings.with(spark, settings, () -> optimize.executeZOrderBy(id).first()).getStruct(1);
-      long after = table.commits().stream().filter(c -> c.version() > before && c.operation().equals("OPTIMIZE"))
-          .mapToLong(OfflineTable.Commit::version).max().orElse(before);
+      // the newest commit is the optimize's unless another writer committed since: only then read the history
+      long after = table.lastCommit().filter(c -> c.operation().equals("OPTIMIZE")).map(OfflineTable.Commit::version)
+          .orElseGet(() -> table.commits().stream().filter(c -> c.version() > before
+              && c.operation().equals("OPTIMIZE")).mapToLong(OfflineTable.Commit::version).max().orElse(before));
       Row added = metrics.getAs("filesAdded");
       Row removed = metrics.getAs("filesRemoved");
       return new OptimizeResult(group.name(), table.tableName(), id, before, after, compact, rightSized,
