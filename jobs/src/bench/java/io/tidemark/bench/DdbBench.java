@@ -44,8 +44,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * an untimed warm-up of both paths, measures (1) the raw SDK ceiling: plain BatchWriteItem of 25 from T threads
  * into a fresh table, the best of the thread counts; (2) Tidemark's full load (the whole materialize action: Delta read, latest per id, table creation, writes,
  * alias switch), the best of R runs (default 3), as the raw ceiling is the best of several; (3) Tidemark's
- * incremental load after every record changed (conditional puts). Every load starts from the same database size
- * (earlier tables are dropped). Last line:
+ * incremental load after every record changed (batch writes of the winners, under the group's writer lease). Every
+ * load starts from the same database size (earlier tables are dropped, and the benchmark waits until they are gone). Last line:
  * {@code ddb-bench: tidemark/raw=<x> incremental/raw=<y> items=<n>}.
  */
 public final class DdbBench {
@@ -100,10 +100,10 @@ public final class DdbBench {
     // untimed warm-up of both paths (JIT, Spark codegen, connections), so neither is measured cold
     int warmupItems = Math.max(1, Math.min(items, 20_000));
     rawLoad(client, "bench_raw_warmup", prepared.subList(0, warmupItems), 16);
-    client.deleteTable(b -> b.tableName("bench_raw_warmup"));
+    drop(client, "bench_raw_warmup");
     ingest(tm, spark, home, "warmup", warmupItems, "2030-01-01 00:00:00", 1);
     MaterializeResult warm = tm.materialize("warmup").execute();
-    client.deleteTable(b -> b.tableName(warm.table()));
+    drop(client, warm.table());
     System.out.printf(Locale.ROOT, "warm-up: raw and tidemark full load of %d items each, tables dropped%n",
         warmupItems);
     double raw = 0;
@@ -111,7 +111,7 @@ public final class DdbBench {
       double rate = rawLoad(client, "bench_raw_" + t, prepared, t);
       System.out.printf(Locale.ROOT, "raw BatchWriteItem x25, %2d threads: %,.0f items/s%n", t, rate);
       raw = Math.max(raw, rate);
-      client.deleteTable(b -> b.tableName("bench_raw_" + t)); // every load starts from the same database size
+      drop(client, "bench_raw_" + t); // every load starts from the same database size
     }
 
     double fullRate = 0;
@@ -124,7 +124,7 @@ public final class DdbBench {
           full.written() / (full.writing().toNanos() / 1e9));
       fullRate = Math.max(fullRate, rate);
       if (run < fullRuns) {
-        client.deleteTable(b -> b.tableName(full.table())); // the next load starts from the same database size
+        drop(client, full.table()); // the next load starts from the same database size
       }
     }
 
@@ -132,7 +132,7 @@ public final class DdbBench {
     MaterializeResult incremental = tm.materialize("items").execute();
     double incRate = incremental.written() / seconds(incremental);
     System.out.println(incremental.summary());
-    System.out.printf(Locale.ROOT, "tidemark incremental (conditional puts): %,.0f items/s (whole action, %.1fs)%n",
+    System.out.printf(Locale.ROOT, "tidemark incremental (batch writes under the lease): %,.0f items/s (whole action, %.1fs)%n",
         incRate, seconds(incremental));
     OnlineStore online = tm.onlineStore();
     if (online.batchGet("items", List.of("i0000001")).values().stream()
@@ -191,6 +191,12 @@ public final class DdbBench {
     double secs = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
     return items.size() / secs;
+  }
+
+  /** Drops a table and waits until the server has finished, so the next load does not share it with the drop. */
+  private static void drop(DynamoDbClient client, String table) {
+    client.deleteTable(b -> b.tableName(table));
+    client.waiter().waitUntilTableNotExists(b -> b.tableName(table));
   }
 
   private static double seconds(MaterializeResult r) {

@@ -40,8 +40,15 @@ final class DeleteCommand extends TidemarkCli.JobCommand {
     FeatureGroup g = context.registry().group(group);
     if (g.online().enabled() && result.rowsWritten() > 0 && !result.alreadyIngested()
         && result.tableVersion().isPresent()) {
-      MaterializeResult online = context.tidemark().materialize(group)
-          .tombstonesOf(result.tableVersion().get()).execute();
+      MaterializeResult online;
+      try {
+        online = context.tidemark().materialize(group).tombstonesOf(result.tableVersion().get()).execute();
+      } catch (IllegalStateException e) {
+        // the offline tombstones are committed: the online side follows with the next materialize
+        throw new IllegalStateException(e.getMessage() + ". The tombstones are committed offline (v"
+            + result.tableVersion().get() + "); the next `tidemark materialize " + group + "` applies them "
+            + "online", e);
+      }
       System.out.println(online.summary());
     }
     return 0;

@@ -9,8 +9,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "materialize", mixinStandardHelpOptions = true,
     description = {"Load the latest record per id of online-enabled groups into DynamoDB.",
         "The first run (and --full) loads a new table version and then switches the alias readers use; later runs "
-            + "write only the records changed since the last materialized offline version, with conditional writes "
-            + "(a newer event time wins, an equal one keeps the online item).",
+            + "write only the records changed since the last materialized offline version, each decided against its "
+            + "offline history (as the offline snapshot orders them).",
+        "One run at a time writes a group: a run that finds another's writer lease stops and says until when it "
+            + "holds it.",
         "Exit code 1 when some items were over DynamoDB's 400 KB limit (listed; the rest is written)."})
 final class MaterializeCommand extends TidemarkCli.JobCommand {
   @Parameters(arity = "1..*", paramLabel = "GROUP", description = "Online-enabled feature groups.")

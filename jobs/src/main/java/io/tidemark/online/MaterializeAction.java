@@ -20,9 +20,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -35,23 +32,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads a group's latest records into its DynamoDB table: {@code tidemark.materialize("users").execute()}.
  *
+ * <p>Every run first takes the group's writer lease ({@link GroupLease}), so one run at a time writes the group's
+ * online tables, and every item it writes is the winner of the record's whole offline history at a version at
+ * least as new as any earlier run read: no write can replace a newer item. So all writes are plain BatchWriteItem.
+ *
  * <ul>
  *   <li>Full ({@link #full}, and always the first time): the latest row per id at the current offline version
- *       (the as-of core's tie-break) goes into a new table version with plain BatchWriteItem; then the catalog
- *       alias switches to it in one conditional update and the old version is retired (deleted after the grace
- *       period). Readers never see a half-loaded table.
+ *       (the as-of core's tie-break) goes into a new table version; then the catalog alias switches to it in one
+ *       conditional update and the old version is retired (deleted after the grace period). Readers never see a
+ *       half-loaded table.
  *   <li>Incremental (default afterwards): only the records changed since the watermark (Delta change data feed);
- *       each is decided against its whole history, then written with a conditional put (newer event time wins,
- *       an equal event time keeps the item) or a conditional delete for a winning tombstone. A late row that
- *       loses to an older-written winner sends nothing. The watermark advances only after every write succeeded,
- *       so a failed run is simply re-run.
+ *       each is decided against its whole history, then its winner is put (or deleted, for a winning tombstone).
+ *       A late row that loses to an older-written winner sends nothing. The watermark advances only after every
+ *       write succeeded, so a failed run is simply re-run.
  * </ul>
  */
 public final class MaterializeAction {
   private static final Logger LOG = LoggerFactory.getLogger(MaterializeAction.class);
-  /** How often a running full reload renews its heartbeat, and how long after the last one it counts as dead. */
-  static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(30);
-  static final Duration LOAD_LEASE = Duration.ofMinutes(5);
   private static final String CHANGED_EVENT_TIME = "_tidemark_changed_event_time";
   private static final String CHANGED_WRITE_TIME = "_tidemark_changed_write_time";
 
@@ -79,9 +76,10 @@ public final class MaterializeAction {
   }
 
   /**
-   * Apply only the tombstones committed in one offline version (what {@code delete} just wrote), as conditional
-   * deletes on the live table: an online item newer than the tombstone stays. The watermark does not move; the
-   * next incremental run sees these tombstones again and finds nothing left to do.
+   * Apply only the tombstones committed in one offline version (what {@code delete} just wrote) to the live table,
+   * each decided against the record's history at the newest offline version: an item newer than the tombstone
+   * stays. The watermark does not move; the next incremental run sees these tombstones again and rewrites the same
+   * winners.
    */
   public MaterializeAction tombstonesOf(long offlineVersion) {
     this.tombstonesOf = Optional.of(offlineVersion);
@@ -108,16 +106,20 @@ public final class MaterializeAction {
     OnlineCatalog catalog = online.catalog();
     OnlineTables tables = new OnlineTables(online.connection(), config);
     catalog.ensureTable();
-    Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
-    try (JobLabel label = JobLabel.start(spark, "materialize", group.name() + " -> DynamoDB")) {
+    String what = tombstonesOf.map(v -> "delete (tombstones of offline v" + v + ")")
+        .orElse(full ? "materialize --full" : "materialize");
+    try (JobLabel label = JobLabel.start(spark, "materialize", group.name() + " -> DynamoDB");
+        GroupLease lease = GroupLease.acquire(catalog, group.name(), what, clock)) {
+      Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
+      WriteFence fence = lease.fence(online.connection());
       Run run;
       if (tombstonesOf.isPresent()) {
-        run = tombstones(table, schema, entry, tombstonesOf.get());
+        run = tombstones(table, schema, entry, tombstonesOf.get(), fence, label);
       } else if (full || entry.flatMap(OnlineCatalog.Entry::liveTable).isEmpty()
           || entry.flatMap(OnlineCatalog.Entry::watermark).isEmpty()) {
-        run = fullLoad(table, schema, catalog, tables, entry, label);
+        run = fullLoad(table, schema, catalog, tables, entry, label, lease, fence);
       } else {
-        run = incremental(table, schema, catalog, tables, entry.get(), label);
+        run = incremental(table, schema, catalog, tables, entry.get(), label, lease, fence);
       }
       List<String> dropped = dropRetired(catalog, tables);
       return MaterializeResult.of(group.name(), run.mode, run.table, run.from, run.to, run.stats, dropped,
@@ -134,15 +136,16 @@ public final class MaterializeAction {
       Duration writing) {}
 
   private Run fullLoad(OfflineTable table, ItemSchema schema, OnlineCatalog catalog, OnlineTables tables,
-      Optional<OnlineCatalog.Entry> entry, JobLabel label) {
+      Optional<OnlineCatalog.Entry> entry, JobLabel label, GroupLease lease, WriteFence fence) {
     Optional<Long> version = table.version();
     Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
     if (entry.flatMap(OnlineCatalog.Entry::loadingTable).isPresent()) {
       removeAbandonedLoad(entry.get(), catalog, tables);
     }
-    long next = entry.map(OnlineCatalog.Entry::lastVersion).orElse(0L) + 1;
+    long previous = entry.map(OnlineCatalog.Entry::lastVersion).orElse(0L);
+    long next = previous + 1;
     String name = tables.versionTable(group.name(), next);
-    catalog.beginLoad(group.name(), entry, name, next, clock.instant());
+    catalog.beginLoad(group.name(), lease.owner(), previous, name, next);
     WriteStats stats;
     long writeStart;
     try {
@@ -153,84 +156,48 @@ public final class MaterializeAction {
       Dataset<Row> snapshot = AsOf.latestPerKey(OnlineWriter.spread(history.select(columns(schema)), schema.key(),
           tasks), schema.key(), schema.eventTimeFeature(), schema.valueNames());
       writeStart = System.nanoTime();
-      try (Heartbeat beat = new Heartbeat(catalog, group.name(), name, clock)) {
-        stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config());
-      }
+      stats = OnlineWriter.write(spark, snapshot, writeConnection, name, schema, true, online.config(), fence);
     } catch (Exception e) { // also Spark's SparkException, which Scala throws undeclared
       abandonLoad(catalog, tables, name, e);
       throw e;
     }
     Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
-    catalog.switchLive(group.name(), name, version, entry.flatMap(OnlineCatalog.Entry::liveTable), clock.instant());
+    catalog.switchLive(group.name(), lease.owner(), name, version, entry.flatMap(OnlineCatalog.Entry::liveTable),
+        clock.instant());
     LOG.info("materialize {}: alias now points to {} (offline v{})", group.name(), name,
         version.map(String::valueOf).orElse("-"));
     return new Run("full", name, Optional.empty(), version, stats, writing);
   }
 
   /**
-   * A loading table whose heartbeat stopped belongs to a full reload that died: no reader ever used it, so it is
-   * deleted. One with a recent heartbeat belongs to a reload still running: this run stops.
+   * A loading table found by the lease holder belongs to a full reload that died (no other run can be loading):
+   * no reader ever used it, so it is deleted.
    */
   private void removeAbandonedLoad(OnlineCatalog.Entry entry, OnlineCatalog catalog, OnlineTables tables) {
     String loading = entry.loadingTable().orElseThrow();
-    Instant now = clock.instant();
-    Optional<Instant> beat = entry.loadingHeartbeat();
-    if (beat.isPresent() && beat.get().plus(LOAD_LEASE).isAfter(now)) {
-      throw new IllegalStateException("another full reload of " + group.name() + " is loading " + loading
-          + " (last heartbeat " + beat.get() + "); wait for it to finish. If that run died, re-run after "
-          + beat.get().plus(LOAD_LEASE) + ", when its lease of " + LOAD_LEASE.toMinutes() + " minutes has expired");
-    }
-    LOG.info("materialize {}: deleting {}, left by a full reload that did not finish (last heartbeat {})",
-        group.name(), loading, beat.map(String::valueOf).orElse("none"));
+    LOG.info("materialize {}: deleting {}, left by a full reload that did not finish", group.name(), loading);
     tables.delete(loading);
     catalog.clearLoading(group.name(), loading);
   }
 
   /**
-   * A full reload that failed while its process lives gives its lease back at once (a re-run need not wait for
-   * the heartbeat to expire) and deletes its table, which no reader ever used. Only a process that dies leaves
-   * the lease to expire.
+   * A full reload that failed while its process lives deletes its table, which no reader ever used, and (on
+   * closing) gives its lease back at once: a re-run need not wait for it to run out. Only a process that dies
+   * leaves the lease to run out.
    */
   private void abandonLoad(OnlineCatalog catalog, OnlineTables tables, String loading, Exception failure) {
     try {
       tables.delete(loading);
       catalog.clearLoading(group.name(), loading);
-      LOG.info("materialize {}: the full reload into {} failed; its table is deleted and its lease released",
+      LOG.info("materialize {}: the full reload into {} failed; its table is deleted",
           group.name(), loading);
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
     }
   }
 
-  /** Renews a running full reload's heartbeat in the catalog while its write job runs. */
-  private static final class Heartbeat implements AutoCloseable {
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tidemark-load-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
-
-    Heartbeat(OnlineCatalog catalog, String group, String table, Clock clock) {
-      long every = HEARTBEAT_EVERY.toMillis();
-      timer.scheduleAtFixedRate(() -> {
-        try {
-          if (!catalog.heartbeat(group, table, clock.instant())) {
-            LOG.warn("materialize {}: {} is no longer the loading table in the catalog", group, table);
-          }
-        } catch (RuntimeException e) {
-          LOG.warn("materialize {}: could not renew the heartbeat of {}: {}", group, table, e.toString());
-        }
-      }, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-      timer.shutdownNow();
-    }
-  }
-
   private Run incremental(OfflineTable table, ItemSchema schema, OnlineCatalog catalog, OnlineTables tables,
-      OnlineCatalog.Entry entry, JobLabel label) {
+      OnlineCatalog.Entry entry, JobLabel label, GroupLease lease, WriteFence fence) {
     long watermark = entry.watermark().orElseThrow();
     String live = entry.liveTable().orElseThrow();
     long version = table.version().orElseThrow(() -> new IllegalStateException("group " + group.name()
@@ -249,58 +216,66 @@ public final class MaterializeAction {
           Duration.ZERO);
     }
     label.step("materialize: " + group.name() + ": changes of offline v" + (watermark + 1) + ".." + version);
-    Dataset<Row> changed = AsOf.latestPerKey(changes(table, watermark + 1, version).select(columns(schema)),
-            schema.key(), schema.eventTimeFeature(), schema.valueNames())
+    long writeStart = System.nanoTime();
+    WriteStats stats = writeWinners(table, schema, changes(table, watermark + 1, version), version, live, fence,
+        label);
+    Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
+    catalog.advanceWatermark(group.name(), lease.owner(), live, version, clock.instant());
+    return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats, writing);
+  }
+
+  /**
+   * Decides each record among {@code changedRows} against its history at offline {@code version} and writes the
+   * winners that come from the changes to {@code live}: a put, or a delete for a winning tombstone. A record whose
+   * winner is older than its changes (a late row) sends nothing.
+   */
+  private WriteStats writeWinners(OfflineTable table, ItemSchema schema, Dataset<Row> changedRows, long version,
+      String live, WriteFence fence, JobLabel label) {
+    Dataset<Row> changed = AsOf.latestPerKey(changedRows.select(columns(schema)), schema.key(),
+            schema.eventTimeFeature(), schema.valueNames())
         .select(col(schema.key()), col(schema.eventTimeFeature()).as(CHANGED_EVENT_TIME),
             col(MetadataColumns.WRITE_TIME).as(CHANGED_WRITE_TIME))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row bounds = changed.agg(min(CHANGED_EVENT_TIME), count(lit(1))).first();
-      WriteStats stats = WriteStats.ZERO;
-      long writeStart = System.nanoTime();
-      if (bounds.getLong(1) > 0) {
-        Instant earliest = ItemCodec.instant(bounds.get(0));
-        // a record's winner is at least as new as its newest change: older history cannot win
-        Dataset<Row> history = table.readVersion(version)
-            .where(col(MetadataColumns.EVENT_DATE).geq(lit(Date.valueOf(LocalDate.ofInstant(earliest,
-                ZoneOffset.UTC)))))
-            .where(col(schema.eventTimeFeature()).geq(lit(java.sql.Timestamp.from(earliest))))
-            .join(changed.select(schema.key()), schema.key(), "left_semi")
-            .select(columns(schema));
-        Dataset<Row> winners = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
-            schema.valueNames());
-        Dataset<Row> decided = winners.join(changed, schema.key())
-            .withColumn(WriteJob.FROM_CHANGES, col(schema.eventTimeFeature()).equalTo(col(CHANGED_EVENT_TIME))
-                .and(col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME))))
-            .drop(CHANGED_EVENT_TIME, CHANGED_WRITE_TIME);
-        label.step("materialize: " + group.name() + ": write " + bounds.getLong(1) + " changed records to " + live);
-        stats = OnlineWriter.write(spark, OnlineWriter.spread(decided, schema.key(),
-            OnlineWriter.tasks(spark, online.config())), writeConnection, live, schema, false, online.config());
+      if (bounds.getLong(1) == 0) {
+        return WriteStats.ZERO;
       }
-      Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
-      if (!catalog.advanceWatermark(group.name(), live, version, clock.instant())) {
-        LOG.warn("materialize {}: a full reload replaced {} meanwhile; its own watermark stands", group.name(),
-            live);
-      }
-      return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats, writing);
+      Instant earliest = ItemCodec.instant(bounds.get(0));
+      // a record's winner is at least as new as its newest change: older history cannot win
+      Dataset<Row> history = table.readVersion(version)
+          .where(col(MetadataColumns.EVENT_DATE).geq(lit(Date.valueOf(LocalDate.ofInstant(earliest,
+              ZoneOffset.UTC)))))
+          .where(col(schema.eventTimeFeature()).geq(lit(java.sql.Timestamp.from(earliest))))
+          .join(changed.select(schema.key()), schema.key(), "left_semi")
+          .select(columns(schema));
+      Dataset<Row> winners = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
+          schema.valueNames());
+      Dataset<Row> decided = winners.join(changed, schema.key())
+          .withColumn(WriteJob.FROM_CHANGES, col(schema.eventTimeFeature()).equalTo(col(CHANGED_EVENT_TIME))
+              .and(col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME))))
+          .drop(CHANGED_EVENT_TIME, CHANGED_WRITE_TIME);
+      label.step("materialize: " + group.name() + ": write " + bounds.getLong(1) + " changed records to " + live);
+      return OnlineWriter.write(spark, OnlineWriter.spread(decided, schema.key(),
+          OnlineWriter.tasks(spark, online.config())), writeConnection, live, schema, false, online.config(), fence);
     } finally {
       changed.unpersist();
     }
   }
 
-  private Run tombstones(OfflineTable table, ItemSchema schema, Optional<OnlineCatalog.Entry> entry, long version) {
+  private Run tombstones(OfflineTable table, ItemSchema schema, Optional<OnlineCatalog.Entry> entry, long version,
+      WriteFence fence, JobLabel label) {
     Optional<String> live = entry.flatMap(OnlineCatalog.Entry::liveTable);
     if (live.isEmpty()) {
       return new Run("tombstones", "(not materialized)", Optional.empty(), entry.flatMap(
           OnlineCatalog.Entry::watermark), WriteStats.ZERO, Duration.ZERO);
     }
-    Dataset<Row> deletes = AsOf.latestPerKey(changes(table, version, version)
-            .where(col(MetadataColumns.IS_DELETED)).select(columns(schema)),
-        schema.key(), schema.eventTimeFeature(), schema.valueNames())
-        .withColumn(WriteJob.FROM_CHANGES, lit(true));
+    // decided at the newest version: an earlier run may have written winners of versions after the tombstones'
+    long newest = table.version().orElseThrow();
     long writeStart = System.nanoTime();
-    WriteStats stats = OnlineWriter.write(spark, deletes, writeConnection, live.get(), schema, false,
-        online.config());
+    label.step("materialize: " + group.name() + ": tombstones of offline v" + version);
+    WriteStats stats = writeWinners(table, schema, changes(table, version, version)
+        .where(col(MetadataColumns.IS_DELETED)), newest, live.get(), fence, label);
     return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats,
         Duration.ofNanos(System.nanoTime() - writeStart));
   }

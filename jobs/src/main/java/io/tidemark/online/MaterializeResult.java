@@ -14,7 +14,7 @@ import java.util.Optional;
  *     the offline version whose tombstones were applied (the watermark does not move)
  * @param records records considered: the snapshot (full) or the records changed since the watermark
  * @param written items now holding the record's latest version
- * @param skippedStale records whose online item is as new or newer (newer wins; equal event time keeps the item)
+ * @param skippedStale records whose changes lost to an older-written winner (late rows): nothing sent
  * @param deleted records whose latest version is a tombstone (no item)
  * @param oversized records not written because their item exceeds 400 KB (first ids in oversizedIds)
  * @param retries requests sent again after throttling, unprocessed items or transient errors

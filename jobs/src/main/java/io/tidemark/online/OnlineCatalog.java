@@ -14,8 +14,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * The online catalog: a small DynamoDB table ({@code <prefix>_catalog}) with one item per group holding the alias
  * (the live table version readers use), the durable watermark (the offline Delta version the live table reflects),
- * the table being loaded by a full reload, and replaced tables waiting for their grace period to end. Every
- * change is a conditional update, so a reader sees either the old or the new live table, never a half-loaded one.
+ * the writer lease (the one run allowed to write the group's online tables), the table being loaded by a full
+ * reload, and replaced tables waiting for their grace period to end. Every change is a conditional update, so a
+ * reader sees either the old or the new live table, never a half-loaded one, and only the lease holder changes it.
  */
 public final class OnlineCatalog {
   static final String GROUP = "group";
@@ -23,12 +24,17 @@ public final class OnlineCatalog {
   private static final String WATERMARK = "watermark";
   private static final String LAST_VERSION = "last_version";
   private static final String LOADING = "loading_table";
-  private static final String HEARTBEAT = "loading_heartbeat";
+  static final String LEASE_OWNER = "lease_owner";
+  private static final String LEASE_SINCE = "lease_since";
+  static final String LEASE_UNTIL = "lease_until";
   private static final String RETIRED = "retired";
   private static final String MATERIALIZED_AT = "materialized_at";
 
   /** A table replaced by a full reload at {@code retiredAt}; deleted once the grace period has passed. */
   public record Retired(String table, Instant retiredAt) {}
+
+  /** Who holds a group's writer lease, since when, and until when unless renewed. */
+  public record Lease(String owner, Instant since, Instant until) {}
 
   /**
    * A group's catalog item.
@@ -37,7 +43,7 @@ public final class OnlineCatalog {
    * @param lastVersion the highest table version number used so far
    */
   public record Entry(String group, Optional<String> liveTable, Optional<Long> watermark, long lastVersion,
-      Optional<String> loadingTable, Optional<Instant> loadingHeartbeat, List<Retired> retired,
+      Optional<String> loadingTable, Optional<Lease> lease, List<Retired> retired,
       Optional<Instant> materializedAt) {
     public Entry {
       retired = List.copyOf(retired);
@@ -81,35 +87,72 @@ public final class OnlineCatalog {
           Instant.parse(v.m().get("retired_at").s()))));
     }
     return Optional.of(new Entry(group, str(item, LIVE), str(item, WATERMARK).map(Long::parseLong),
-        str(item, LAST_VERSION).map(Long::parseLong).orElse(0L), str(item, LOADING),
-        str(item, HEARTBEAT).map(Instant::parse), retired, str(item, MATERIALIZED_AT).map(Instant::parse)));
+        str(item, LAST_VERSION).map(Long::parseLong).orElse(0L), str(item, LOADING), lease(item), retired,
+        str(item, MATERIALIZED_AT).map(Instant::parse)));
+  }
+
+  private static Optional<Lease> lease(Map<String, AttributeValue> item) {
+    return str(item, LEASE_OWNER).map(owner -> new Lease(owner, str(item, LEASE_SINCE).map(Instant::parse)
+        .orElse(Instant.EPOCH), Instant.ofEpochMilli(str(item, LEASE_UNTIL).map(Long::parseLong).orElse(0L))));
   }
 
   /**
-   * Reserves the next table version for a full reload and records it as loading, with a heartbeat the load
-   * renews ({@link #heartbeat}) so that other runs can tell a running load from a dead one; returns its number.
+   * Takes the group's writer lease for {@code owner} until {@code until}, when no one holds it or the holder's
+   * lease has run out (a run that died). Empty when taken; else the lease that someone else holds.
    */
-  long beginLoad(String group, Optional<Entry> current, String loadingTable, long version, Instant now) {
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":v", num(version));
-    values.put(":t", s(loadingTable));
-    values.put(":hb", s(now.toString()));
-    String condition = "attribute_not_exists(#g)";
-    if (current.isPresent()) {
-      values.put(":prev", num(current.get().lastVersion()));
-      condition = "#lv = :prev";
+  Optional<Lease> acquireLease(String group, String owner, Instant now, Instant until) {
+    Optional<Lease> held = Optional.empty();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        update(group, "SET #lo = :o, #ls = :now, #lu = :u", "attribute_not_exists(#lo) OR #lu < :ms OR #lo = :o",
+            Map.of(":o", s(owner), ":now", s(now.toString()), ":u", num(until.toEpochMilli()),
+                ":ms", num(now.toEpochMilli())), null);
+        return Optional.empty();
+      } catch (ConditionalCheckFailedException e) {
+        held = find(group).flatMap(Entry::lease);
+        if (held.isPresent()) {
+          return held;
+        } // released between the update and the read: try again
+      }
     }
-    update(group, "SET #lv = :v, #ld = :t, #hb = :hb", condition, values, "another full reload of " + group
-        + " started at the same time; let it finish, then re-run if needed");
-    return version;
+    throw new IllegalStateException("online catalog " + table + ": the writer lease of " + group + " kept changing "
+        + "hands while this run tried to take it; re-run");
+  }
+
+  /** Extends the lease of {@code owner}; false when it no longer holds it. */
+  boolean renewLease(String group, String owner, Instant until) {
+    try {
+      update(group, "SET #lu = :u", "#lo = :o", Map.of(":o", s(owner), ":u", num(until.toEpochMilli())), null);
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /** Gives the lease of {@code owner} back; nothing when it no longer holds it. */
+  void releaseLease(String group, String owner) {
+    try {
+      update(group, "REMOVE #lo, #ls, #lu", "#lo = :o", Map.of(":o", s(owner)), null);
+    } catch (ConditionalCheckFailedException e) {
+      // another run took it over after it ran out: it is theirs now
+    }
+  }
+
+  /** Reserves table version {@code version} for a full reload by the lease holder and records it as loading. */
+  void beginLoad(String group, String owner, long previousVersion, String loadingTable, long version) {
+    update(group, "SET #lv = :v, #ld = :t", "#lo = :o AND (attribute_not_exists(#lv) OR #lv = :prev)",
+        Map.of(":v", num(version), ":t", s(loadingTable), ":o", s(owner), ":prev", num(previousVersion)),
+        lostLease(group, owner));
   }
 
   /**
    * Points the alias at {@code newTable} with its watermark, and retires the previous live table. Fails when the
    * live table is no longer {@code previous} (another load switched meanwhile).
    */
-  void switchLive(String group, String newTable, Optional<Long> watermark, Optional<String> previous, Instant now) {
+  void switchLive(String group, String owner, String newTable, Optional<Long> watermark, Optional<String> previous,
+      Instant now) {
     Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":o", s(owner));
     values.put(":n", s(newTable));
     values.put(":now", s(now.toString()));
     values.put(":none", AttributeValue.builder().l(List.of()).build());
@@ -127,37 +170,28 @@ public final class OnlineCatalog {
     String condition;
     if (previous.isPresent()) {
       values.put(":p", s(previous.get()));
-      condition = "#lt = :p";
+      condition = "#lo = :o AND #lt = :p";
     } else {
-      condition = "attribute_not_exists(#lt)";
+      condition = "#lo = :o AND attribute_not_exists(#lt)";
     }
-    update(group, set + (watermark.isPresent() ? " REMOVE #ld, #hb" : ", #ld, #hb"), condition, values,
-        "the live table of " + group + " changed while this full reload ran (another reload switched it); "
-            + "re-run materialize --full");
+    update(group, set + (watermark.isPresent() ? " REMOVE #ld" : ", #ld"), condition, values,
+        lostLease(group, owner) + " (or the live table changed while this full reload ran); re-run "
+            + "materialize --full");
   }
 
   /**
-   * Records that the live table now reflects offline version {@code watermark}. The watermark only moves forward:
-   * a concurrent run that got further keeps its higher watermark. False when the alias moved to another table.
+   * Records that the live table now reflects offline version {@code watermark}, if {@code owner} still holds the
+   * lease and the alias still points at {@code liveTable}. The watermark only moves forward.
    */
-  boolean advanceWatermark(String group, String liveTable, long watermark, Instant now) {
-    try {
-      update(group, "SET #wm = :w, #ma = :now", "#lt = :t AND (attribute_not_exists(#wm) OR #wm < :w)",
-          Map.of(":w", num(watermark), ":now", s(now.toString()), ":t", s(liveTable)), null);
-      return true;
-    } catch (ConditionalCheckFailedException e) {
-      return find(group).flatMap(Entry::liveTable).filter(liveTable::equals).isPresent();
-    }
+  void advanceWatermark(String group, String owner, String liveTable, long watermark, Instant now) {
+    update(group, "SET #wm = :w, #ma = :now", "#lo = :o AND #lt = :t AND (attribute_not_exists(#wm) OR #wm <= :w)",
+        Map.of(":w", num(watermark), ":now", s(now.toString()), ":t", s(liveTable), ":o", s(owner)),
+        lostLease(group, owner) + " (or its live table or watermark moved)");
   }
 
-  /** Renews the heartbeat of a running full reload; false when {@code loadingTable} is no longer loading. */
-  boolean heartbeat(String group, String loadingTable, Instant now) {
-    try {
-      update(group, "SET #hb = :hb", "#ld = :t", Map.of(":hb", s(now.toString()), ":t", s(loadingTable)), null);
-      return true;
-    } catch (ConditionalCheckFailedException e) {
-      return false;
-    }
+  private static String lostLease(String group, String owner) {
+    return "this run (" + owner + ") no longer holds the writer lease of " + group + ": it ran out while the run "
+        + "was stalled and another run took over";
   }
 
   /** Replaces the list of retired tables (after deleting those past their grace period). */
@@ -170,7 +204,7 @@ public final class OnlineCatalog {
 
   /** Forgets an abandoned loading table (deleted by the caller), unless another load took its place meanwhile. */
   void clearLoading(String group, String abandoned) {
-    update(group, "REMOVE #ld, #hb", "#ld = :t", Map.of(":t", s(abandoned)), "another full reload of " + group
+    update(group, "REMOVE #ld", "#ld = :t", Map.of(":t", s(abandoned)), "another full reload of " + group
         + " started while this one removed the abandoned table " + abandoned + "; let it finish");
   }
 
@@ -178,7 +212,8 @@ public final class OnlineCatalog {
       String conflict) {
     Map<String, String> names = new HashMap<>();
     for (String[] n : new String[][] {{"#g", GROUP}, {"#lt", LIVE}, {"#wm", WATERMARK}, {"#lv", LAST_VERSION},
-        {"#ld", LOADING}, {"#hb", HEARTBEAT}, {"#rt", RETIRED}, {"#ma", MATERIALIZED_AT}}) {
+        {"#ld", LOADING}, {"#rt", RETIRED}, {"#ma", MATERIALIZED_AT}, {"#lo", LEASE_OWNER},
+        {"#ls", LEASE_SINCE}, {"#lu", LEASE_UNTIL}}) {
       if (expression.contains(n[0]) || condition.contains(n[0])) {
         names.put(n[0], n[1]);
       }

@@ -42,11 +42,11 @@ final class OnlineWriter {
    * within it.
    */
   static WriteStats write(SparkSession spark, Dataset<Row> rows, DynamoConnection connection, String table,
-      ItemSchema schema, boolean fresh, OnlineConfig config) {
+      ItemSchema schema, boolean fresh, OnlineConfig config, WriteFence fence) {
     JavaRDD<Row> rdd = rows.toJavaRDD();
     int partitions = rdd.getNumPartitions();
     double share = capacityShare(config.writeCapacity(), partitions, spark.sparkContext().defaultParallelism());
-    WriteJob job = new WriteJob(connection, table, schema, fresh, config.writeConcurrency(), share);
+    WriteJob job = new WriteJob(connection, table, schema, fresh, config.writeConcurrency(), share, fence);
     LongAccumulator items = spark.sparkContext().longAccumulator("tidemark items written to " + table);
     Progress progress = new Progress(schema.group(), table, partitions, items);
     spark.sparkContext().addSparkListener(progress);

@@ -23,24 +23,21 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Writes one partition of a snapshot on an executor: converts rows to items, keeps {@code concurrency} requests in
- * flight, paces them with this task's token bucket, retries throttling and unprocessed items with backoff, and
- * counts every record into exactly one of written, skipped as stale, deleted or oversized.
+ * Writes one partition of winners on an executor: converts rows to puts and deletes, sends them in BatchWriteItem
+ * requests of 25, keeps {@code concurrency} requests in flight, paces them with this task's token bucket, checks the
+ * writer lease before each request, retries throttling and unprocessed items with backoff, and counts every record
+ * into exactly one of written, skipped as stale, deleted or oversized.
  */
 final class PartitionWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
   private static final int BATCH = 25;
   private static final long LOG_EVERY_NANOS = 15_000_000_000L;
-  private static final String NEWER_WINS = "attribute_not_exists(#k) OR #et < :et";
-  private static final String DELETE_IF_NOT_NEWER = "attribute_not_exists(#k) OR #et <= :et";
 
   private final WriteJob job;
   private final int partition;
@@ -141,7 +138,8 @@ final class PartitionWriter {
       if (job.fresh()) {
         deleted.increment(); // a new table simply never gets the item
       } else {
-        submit(() -> conditionalDelete(id, eventTime));
+        add(WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(Map.of(s.key(), ItemCodec.key(s, id)))
+            .build()).build(), 1);
       }
       return;
     }
@@ -155,15 +153,15 @@ final class PartitionWriter {
       markOversized(id, bytes + " bytes");
       return;
     }
-    int units = ItemCodec.writeUnits(bytes);
-    if (job.fresh()) {
-      batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
-      batchUnits += units;
-      if (batch.size() == BATCH) {
-        flushBatch();
-      }
-    } else {
-      submit(() -> conditionalPut(id, item, units));
+    add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build(),
+        ItemCodec.writeUnits(bytes));
+  }
+
+  private void add(WriteRequest request, int units) throws InterruptedException {
+    batch.add(request);
+    batchUnits += units;
+    if (batch.size() == BATCH) {
+      flushBatch();
     }
   }
 
@@ -211,6 +209,7 @@ final class PartitionWriter {
         retries.increment();
         Retrying.pause(attempt);
       }
+      job.fence().check();
       List<WriteRequest> sending = pending;
       BatchWriteItemResponse r;
       try {
@@ -220,7 +219,7 @@ final class PartitionWriter {
         if (tooLarge(e)) {
           // DynamoDB sized an item above our estimate: find which, one by one
           for (WriteRequest w : sending) {
-            plainPut(w.putRequest().item());
+            single(w);
           }
           return;
         }
@@ -230,9 +229,10 @@ final class PartitionWriter {
         continue;
       }
       List<WriteRequest> left = r.unprocessedItems().getOrDefault(job.table(), List.of());
-      int done = sending.size() - left.size();
-      written.add(done);
-      progress.add(done);
+      long deletes = deletes(sending) - deletes(left);
+      written.add(sending.size() - left.size() - deletes);
+      deleted.add(deletes);
+      progress.add(sending.size() - left.size());
       if (left.isEmpty()) {
         return;
       }
@@ -240,7 +240,20 @@ final class PartitionWriter {
     }
   }
 
-  private void plainPut(Map<String, AttributeValue> item) {
+  private static long deletes(List<WriteRequest> requests) {
+    return requests.stream().filter(w -> w.deleteRequest() != null).count();
+  }
+
+  /** One put or delete on its own, after DynamoDB refused a batch as too large. */
+  private void single(WriteRequest w) {
+    job.fence().check();
+    if (w.deleteRequest() != null) {
+      call(() -> client.deleteItem(b -> b.tableName(job.table()).key(w.deleteRequest().key())));
+      deleted.increment();
+      progress.add(1);
+      return;
+    }
+    Map<String, AttributeValue> item = w.putRequest().item();
     try {
       call(() -> client.putItem(PutItemRequest.builder().tableName(job.table()).item(item).build()));
       written.increment();
@@ -250,65 +263,6 @@ final class PartitionWriter {
         throw e;
       }
       markOversized(idOf(item), "rejected by DynamoDB: " + e.getMessage());
-    }
-  }
-
-  private void conditionalPut(Object id, Map<String, AttributeValue> item, int units) throws InterruptedException {
-    bucket.take(units);
-    PutItemRequest request = PutItemRequest.builder().tableName(job.table()).item(item)
-        .conditionExpression(NEWER_WINS)
-        .expressionAttributeNames(Map.of("#k", job.schema().key(), "#et", ItemSchema.EVENT_TIME))
-        .expressionAttributeValues(Map.of(":et", item.get(ItemSchema.EVENT_TIME)))
-        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-        .build();
-    try {
-      call(() -> client.putItem(request));
-      written.increment();
-      progress.add(1);
-    } catch (ConditionalCheckFailedException e) {
-      Map<String, AttributeValue> old = e.hasItem() ? e.item() : winner(item);
-      if (old != null && item.get(ItemSchema.EVENT_TIME).equals(old.get(ItemSchema.EVENT_TIME))
-          && item.get(ItemSchema.WRITE_TIME).equals(old.get(ItemSchema.WRITE_TIME))) {
-        // this very version is there already: an earlier attempt of this load wrote it
-        written.increment();
-        progress.add(1);
-      } else {
-        stale.increment();
-      }
-    } catch (SdkException e) {
-      if (!tooLarge(e)) {
-        throw e;
-      }
-      markOversized(id, "rejected by DynamoDB: " + e.getMessage());
-    }
-  }
-
-  /**
-   * The item that won a conditional put, read back when the rejection does not carry it (DynamoDB returns it for
-   * ReturnValuesOnConditionCheckFailure=ALL_OLD; dynalite ignores that): a consistent read of its versions, so a
-   * retried write of this very version still counts as written.
-   */
-  private Map<String, AttributeValue> winner(Map<String, AttributeValue> item) {
-    String key = job.schema().key();
-    return call(() -> client.getItem(b -> b.tableName(job.table()).key(Map.of(key, item.get(key)))
-        .consistentRead(true).projectionExpression("#et, #wt")
-        .expressionAttributeNames(Map.of("#et", ItemSchema.EVENT_TIME, "#wt", ItemSchema.WRITE_TIME)))).item();
-  }
-
-  private void conditionalDelete(Object id, Instant eventTime) throws InterruptedException {
-    bucket.take(1);
-    DeleteItemRequest request = DeleteItemRequest.builder().tableName(job.table())
-        .key(Map.of(job.schema().key(), ItemCodec.key(job.schema(), id)))
-        .conditionExpression(DELETE_IF_NOT_NEWER)
-        .expressionAttributeNames(Map.of("#k", job.schema().key(), "#et", ItemSchema.EVENT_TIME))
-        .expressionAttributeValues(Map.of(":et", AttributeValue.builder().s(ItemCodec.time(eventTime)).build()))
-        .build();
-    try {
-      call(() -> client.deleteItem(request));
-      deleted.increment();
-      progress.add(1);
-    } catch (ConditionalCheckFailedException e) {
-      stale.increment(); // the online item is newer than the tombstone
     }
   }
 

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -175,6 +177,39 @@ final class Faults {
       boolean dead = isWrite(context.request()) ? ALLOWED.getAndDecrement() <= 0 : ALLOWED.get() < 0;
       if (dead) {
         throw SdkClientException.create("injected crash: the load dies here");
+      }
+    }
+  }
+
+  /**
+   * Holds every write request at the gate while it is armed, until {@link #open}: a write job caught in flight, so a
+   * test can run other writers meanwhile. {@link #ENTERED} counts down at the first request held.
+   */
+  public static final class Gate implements ExecutionInterceptor {
+    static volatile CountDownLatch ENTERED = new CountDownLatch(0);
+    private static volatile CountDownLatch closed = new CountDownLatch(0);
+
+    static void arm() {
+      ENTERED = new CountDownLatch(1);
+      closed = new CountDownLatch(1);
+    }
+
+    static void open() {
+      closed.countDown();
+    }
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (isWrite(context.request())) {
+        ENTERED.countDown();
+        try {
+          if (!closed.await(120, TimeUnit.SECONDS)) {
+            throw SdkClientException.create("the gate stayed closed for 120 s");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw SdkClientException.create("interrupted at the gate");
+        }
       }
     }
   }

@@ -25,6 +25,9 @@ class HeavyOnlineTest {
     StringBuilder a = new StringBuilder();
     StringBuilder b = new StringBuilder();
     StringBuilder d = new StringBuilder();
+    long[] newer = new long[1];
+    long[] late = new long[1];
+    long[] deleted = new long[1];
     for (int i = 1; i <= n; i++) {
       String id = String.format("u%06d", i);
       a.append(MaterializeTest.row(id, i, "2099-05-01T00:00:00Z"));
@@ -32,11 +35,14 @@ class HeavyOnlineTest {
       if (i % 3 == 0) {
         b.append(MaterializeTest.row(id, -i, "2099-05-02T00:00:00Z"));
         expected.put(id, -i + "@2099-05-02T00:00:00Z");
+        newer[0]++;
       } else if (i % 7 == 0) {
+        late[0]++;
         b.append(MaterializeTest.row(id, 0, "2099-04-01T00:00:00Z")); // late
       } else if (i % 11 == 0) {
         d.append(id).append(",2099-05-03T00:00:00Z\n");
         expected.remove(id);
+        deleted[0]++;
       }
     }
     var faulty = tm.onlineStore().connection().withInterceptors(List.of(Faults.Throttler.class));
@@ -50,11 +56,12 @@ class HeavyOnlineTest {
       assertEquals(n, tm.materialize("users").writeConnection(faulty).execute().written());
       OnlineTesting.ingest(tm, store, "users", HEADER, b.toString());
       OnlineTesting.delete(tm, store, "users", d.toString());
-      Faults.Crasher.ALLOWED.set(2000);
+      Faults.Crasher.ALLOWED.set(100); // of about 400 batch writes
       assertThrows(Exception.class, () -> tm.materialize("users").writeConnection(crashing).execute());
       Faults.Crasher.ALLOWED.set(Integer.MAX_VALUE);
       MaterializeResult r = tm.materialize("users").writeConnection(faulty).execute();
-      assertEquals(r.records(), r.written() + r.skippedStale() + r.deleted());
+      assertEquals(List.of(newer[0] + late[0] + deleted[0], newer[0], late[0], deleted[0]),
+          List.of(r.records(), r.written(), r.skippedStale(), r.deleted()));
     } finally {
       Faults.Throttler.rate = 0;
     }

@@ -41,7 +41,7 @@ class MaterializeTest {
   }
 
   @Test
-  void incrementalWritesOnlyChangedRecordsNewerWinsEqualTimeKeepsAndLateRowsLose() {
+  void incrementalWritesOnlyChangedRecordsInBatchesAsTheHistoryDecidesAndLateRowsLose() {
     TestStore store = new TestStore("online_incr").definition("users.yaml", USERS);
     Tidemark tm = OnlineTesting.tidemark(store);
     OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 30, "2099-05-01T00:00:00Z")
@@ -51,7 +51,7 @@ class MaterializeTest {
     assertEquals("full", first.mode());
 
     OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 31, "2099-05-02T00:00:00Z") // newer: written
-        + row("u2", 41, "2099-05-01T00:00:00Z")  // same event time: the online item stays
+        + row("u2", 41, "2099-05-01T00:00:00Z")  // same event time, written later: wins, as offline
         + row("u3", 51, "2099-04-01T00:00:00Z")  // late row: loses to the fresher value
         + row("u4", 60, "2099-05-01T00:00:00Z")); // new record
     Faults.Recorder.CALLS.clear();
@@ -61,12 +61,15 @@ class MaterializeTest {
     assertEquals("incremental", r.mode());
     assertEquals(Optional.of(1L), r.fromVersion());
     assertEquals(Optional.of(2L), r.offlineVersion());
-    assertEquals(List.of(4L, 2L, 2L, 0L, 0L), List.of(r.records(), r.written(), r.skippedStale(), r.deleted(),
+    assertEquals(List.of(4L, 3L, 1L, 0L, 0L), List.of(r.records(), r.written(), r.skippedStale(), r.deleted(),
         r.oversized()));
-    // u3's late row needs no request at all; u5 was not changed
-    assertEquals(List.of("PutItem u1", "PutItem u2", "PutItem u4"),
-        Faults.Recorder.CALLS.stream().sorted().toList());
-    assertEquals(Map.of("u1", "31@2099-05-02T00:00:00Z", "u2", "40@2099-05-01T00:00:00Z",
+    // batch writes only (one per write task that got a record), of the 3 winners: u3's late row needs no request
+    // at all; u5 was not changed
+    assertEquals(List.of(3), List.of(Faults.Recorder.CALLS.stream().mapToInt(c -> {
+      assertTrue(c.startsWith("BatchWriteItem "), c);
+      return Integer.parseInt(c.substring("BatchWriteItem ".length()));
+    }).sum()));
+    assertEquals(Map.of("u1", "31@2099-05-02T00:00:00Z", "u2", "41@2099-05-01T00:00:00Z",
         "u3", "50@2099-05-01T00:00:00Z", "u4", "60@2099-05-01T00:00:00Z", "u5", "70@2099-05-01T00:00:00Z"),
         online(tm));
     assertEquals(first.table(), r.table());
@@ -154,8 +157,8 @@ class MaterializeTest {
       Faults.Crasher.ALLOWED.set(Integer.MAX_VALUE);
     }
     OnlineCatalog.Entry e = tm.onlineStore().catalog().find("users").orElseThrow();
-    assertEquals(List.of(Optional.empty(), Optional.empty(), 1L),
-        List.of(e.liveTable(), e.loadingTable(), e.lastVersion()));
+    assertEquals(List.of(Optional.empty(), Optional.empty(), 1L, Optional.empty()),
+        List.of(e.liveTable(), e.loadingTable(), e.lastVersion(), e.lease()));
     assertEquals(List.of(), new OnlineTables(tm.onlineStore().connection(), tm.onlineStore().config()).list()
         .stream().filter(t -> t.startsWith(store.database + "_users")).toList());
 
@@ -198,12 +201,17 @@ class MaterializeTest {
     assertEquals(1L, tm.onlineStore().withClock(MAY_10).withAliasCache(Duration.ZERO).get("users", "u01")
         .orElseThrow().get("age"));
 
-    // within the lease the dead load looks like one still running: a second full reload must not touch it
-    IllegalStateException running = assertThrows(IllegalStateException.class, () -> tm.materialize("users")
-        .full(true).clock(Clock.offset(crashedAt, Duration.ofMinutes(4))).execute());
-    assertEquals("another full reload of users is loading " + store.database + "_users__v2 (last heartbeat "
-        + "2026-01-01T00:00:00Z); wait for it to finish. If that run died, re-run after 2026-01-01T00:05:00Z, when "
-        + "its lease of 5 minutes has expired", running.getMessage());
+    // within its lease the dead load looks like one still running: no other run may write the group
+    String dead = e.lease().orElseThrow().owner();
+    assertTrue(dead.matches("materialize --full on .+ pid " + ProcessHandle.current().pid() + " run [0-9a-f]{8}"),
+        dead);
+    for (boolean fullRun : List.of(true, false)) {
+      IllegalStateException running = assertThrows(IllegalStateException.class, () -> tm.materialize("users")
+          .full(fullRun).clock(Clock.offset(crashedAt, Duration.ofMinutes(4))).execute());
+      assertEquals("the online tables of users are being written by another run (" + dead + ", since "
+          + "2026-01-01T00:00:00Z); wait for it to finish. If that run died, re-run after 2026-01-01T00:05:00Z, "
+          + "when its writer lease (5 minutes after its last renewal) has run out", running.getMessage());
+    }
     assertEquals(loaded, OnlineTesting.scan(tm, store.database + "_users__v2").size());
 
     Clock now = Clock.offset(crashedAt, Duration.ofMinutes(6));
@@ -233,22 +241,121 @@ class MaterializeTest {
   }
 
   @Test
-  void theWatermarkOnlyMovesForwardAndOnlyOnTheLiveTable() {
-    TestStore store = new TestStore("online_watermark").definition("users.yaml", USERS);
+  void onlyTheLeaseHolderChangesTheCatalogAndARunOutLeaseIsTakenOver() {
+    TestStore store = new TestStore("online_lease").definition("users.yaml", USERS);
     Tidemark tm = OnlineTesting.tidemark(store);
     OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 1, "2099-05-01T00:00:00Z"));
     tm.materialize("users").execute();
     OnlineCatalog catalog = tm.onlineStore().catalog();
     String live = OnlineTesting.liveTable(tm, "users");
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    Instant until = now.plus(GroupLease.TERM);
 
-    assertTrue(catalog.advanceWatermark("users", live, 5, now));
-    // a concurrent run that read fewer offline versions finishes later: the higher watermark stands
-    assertTrue(catalog.advanceWatermark("users", live, 3, now));
+    assertEquals(Optional.empty(), catalog.acquireLease("users", "A", now, until));
+    OnlineCatalog.Lease a = new OnlineCatalog.Lease("A", now, until);
+    assertEquals(Optional.of(a), catalog.acquireLease("users", "B", until.minusMillis(1), until.plusSeconds(300)));
+    catalog.advanceWatermark("users", "A", live, 5, now);
+    IllegalStateException lost = assertThrows(IllegalStateException.class,
+        () -> catalog.advanceWatermark("users", "B", live, 6, now));
+    assertEquals("online catalog " + catalog.tableName() + ": this run (B) no longer holds the writer lease of "
+        + "users: it ran out while the run was stalled and another run took over (or its live table or watermark "
+        + "moved)", lost.getMessage());
+    // the watermark only moves forward, and only on the live table
+    assertThrows(IllegalStateException.class, () -> catalog.advanceWatermark("users", "A", live, 3, now));
+    assertThrows(IllegalStateException.class, () -> catalog.advanceWatermark("users", "A",
+        store.database + "_users__v0", 9, now));
     assertEquals(Optional.of(5L), catalog.find("users").orElseThrow().watermark());
-    // a run that wrote to a table a full reload has replaced does not move the new table's watermark
-    assertEquals(false, catalog.advanceWatermark("users", store.database + "_users__v0", 9, now));
-    assertEquals(Optional.of(5L), catalog.find("users").orElseThrow().watermark());
+
+    // A's lease runs out unrenewed: B takes over, and A can neither renew nor release it
+    assertEquals(Optional.empty(), catalog.acquireLease("users", "B", until.plusMillis(1), until.plusSeconds(300)));
+    assertEquals(false, catalog.renewLease("users", "A", until.plusSeconds(600)));
+    catalog.releaseLease("users", "A");
+    assertEquals(Optional.of(new OnlineCatalog.Lease("B", until.plusMillis(1), until.plusSeconds(300))),
+        catalog.find("users").orElseThrow().lease());
+
+    // A's writers on the executors find out before their next request once their known lease nears its end
+    Clock late = Clock.fixed(until.minusSeconds(30), ZoneOffset.UTC);
+    WriteFence aFence = new WriteFence(tm.onlineStore().connection(), catalog.tableName(), "users", "A", late,
+        until.toEpochMilli());
+    IllegalStateException stopped = assertThrows(IllegalStateException.class, aFence::check);
+    assertEquals("materialize users: this run (A) lost its writer lease to B; its writers stopped before sending "
+        + "more. The run that holds the lease now writes the group", stopped.getMessage());
+    // B's own writers, knowing only an old end of the lease, read the catalog once and carry on
+    WriteFence bFence = new WriteFence(tm.onlineStore().connection(), catalog.tableName(), "users", "B",
+        Clock.fixed(until.plusSeconds(100), ZoneOffset.UTC), until.plusSeconds(120).toEpochMilli());
+    bFence.check();
+    // ...but stop once even the catalog's end of the lease is too close
+    WriteFence bLate = new WriteFence(tm.onlineStore().connection(), catalog.tableName(), "users", "B",
+        Clock.fixed(until.plusSeconds(250), ZoneOffset.UTC), until.plusSeconds(120).toEpochMilli());
+    IllegalStateException expiring = assertThrows(IllegalStateException.class, bLate::check);
+    assertEquals("materialize users: the writer lease of this run (B) runs out at " + until.plusSeconds(300)
+        + " and its driver stopped renewing it; the writers stopped so that no request can race the next run",
+        expiring.getMessage());
+
+    catalog.releaseLease("users", "B");
+    assertEquals(Optional.empty(), catalog.find("users").orElseThrow().lease());
+  }
+
+  /**
+   * Two writers race: while the first one's write job is in flight, a second incremental run and a delete's
+   * online step both stop at the lease; the first finishes exactly. A run that died holding the lease blocks the
+   * group until its lease runs out, then the next run takes over and writes the same winners.
+   */
+  @Test
+  void racingWritersWaitForTheLeaseAndADeadHoldersLeaseRunsOut() throws Exception {
+    TestStore store = new TestStore("online_race").definition("users.yaml", USERS);
+    Tidemark tm = OnlineTesting.tidemark(store);
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 30, "2099-05-01T00:00:00Z")
+        + row("u2", 40, "2099-05-01T00:00:00Z"));
+    tm.materialize("users").execute();
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 31, "2099-05-02T00:00:00Z")
+        + row("u3", 50, "2099-05-02T00:00:00Z"));
+
+    Faults.Gate.arm();
+    java.util.concurrent.ExecutorService first = java.util.concurrent.Executors.newSingleThreadExecutor();
+    MaterializeResult r;
+    try {
+      // one write task, so the second core stays free for the other runs' Spark jobs while it waits
+      Tidemark oneTask = OnlineTesting.tidemark(store, Map.of("online.write_tasks", "1"));
+      java.util.concurrent.Future<MaterializeResult> running = first.submit(() -> oneTask.materialize("users")
+          .writeConnection(tm.onlineStore().connection().withInterceptors(List.of(Faults.Gate.class))).execute());
+      assertTrue(Faults.Gate.ENTERED.await(60, java.util.concurrent.TimeUnit.SECONDS), "the first writer sent");
+      String holder = tm.onlineStore().catalog().find("users").orElseThrow().lease().orElseThrow().owner();
+      IllegalStateException second = assertThrows(IllegalStateException.class,
+          () -> tm.materialize("users").execute());
+      assertTrue(second.getMessage().startsWith("the online tables of users are being written by another run ("
+          + holder + ", since "), second.getMessage());
+      IngestResult del = OnlineTesting.delete(tm, store, "users", "u2,2099-06-01T00:00:00Z\n");
+      assertThrows(IllegalStateException.class, () -> tm.materialize("users")
+          .tombstonesOf(del.tableVersion().orElseThrow()).execute());
+      Faults.Gate.open();
+      r = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      Faults.Gate.open();
+      first.shutdownNow();
+    }
+    assertEquals(List.of("incremental", 2L, 2L), List.of(r.mode(), r.records(), r.written()));
+    assertEquals(Optional.empty(), tm.onlineStore().catalog().find("users").orElseThrow().lease());
+    assertEquals(Map.of("u1", "31@2099-05-02T00:00:00Z", "u2", "40@2099-05-01T00:00:00Z",
+        "u3", "50@2099-05-02T00:00:00Z"), online(tm));
+
+    // a run killed after it took the lease: nobody writes until the lease runs out
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertEquals(Optional.empty(), tm.onlineStore().catalog().acquireLease("users", "materialize on gone pid 1 "
+        + "run dead0000", now, now.plus(GroupLease.TERM)));
+    IllegalStateException blocked = assertThrows(IllegalStateException.class, () -> tm.materialize("users")
+        .execute());
+    assertEquals("the online tables of users are being written by another run (materialize on gone pid 1 run "
+        + "dead0000, since " + now + "); wait for it to finish. If that run died, re-run after "
+        + now.plus(GroupLease.TERM) + ", when its writer lease (5 minutes after its last renewal) has run out",
+        blocked.getMessage());
+    MaterializeResult after = tm.materialize("users").clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(6)))
+        .execute();
+    // the delete's tombstone (offline v3, not yet online) lands with the next incremental run
+    assertEquals(List.of("incremental", 1L, 0L, 1L), List.of(after.mode(), after.records(), after.written(),
+        after.deleted()));
+    assertEquals(Map.of("u1", "31@2099-05-02T00:00:00Z", "u3", "50@2099-05-02T00:00:00Z"), online(tm));
+    assertEquals(Optional.empty(), tm.onlineStore().catalog().find("users").orElseThrow().lease());
   }
 
   @Test
@@ -286,8 +393,8 @@ class MaterializeTest {
 
       OnlineTesting.ingest(tm, store, "users", HEADER, b.toString());
       OnlineTesting.delete(tm, store, "users", deletes.toString());
-      // first attempt killed after 25 writes, then re-run with throttling still on
-      Faults.Crasher.ALLOWED.set(25);
+      // first attempt killed after 2 batch writes, then re-run with throttling still on
+      Faults.Crasher.ALLOWED.set(2);
       assertThrows(Exception.class, () -> tm.materialize("users").writeConnection(tm.onlineStore().connection()
           .withInterceptors(List.of(Faults.Crasher.class))).execute());
       Faults.Crasher.ALLOWED.set(Integer.MAX_VALUE);

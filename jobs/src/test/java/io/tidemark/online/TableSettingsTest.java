@@ -55,16 +55,17 @@ class TableSettingsTest {
   }
 
   /**
-   * An incremental load of 60 one-unit items (one conditional put each) under a budget of 20 units/s shared by the
-   * 2 tasks that run at once: 10 units/s and a 10-unit burst each. One task gets at least 30 items, so its puts
-   * span at least (30 - 10) / 10 = 2 s; unpaced, 60 puts take a fraction of that. A lower bound only: a slow
-   * machine makes the span longer, never shorter.
+   * An incremental load of 300 one-unit items (batches of 25) under a budget of 100 units/s shared by the 2 tasks
+   * that run at once: 50 units/s and a 50-unit burst each. One task gets at least 150 items; after its first batch
+   * at most 25 units are left in its bucket, so its remaining >= 125 units take at least (125 - 25) / 50 = 2 s to
+   * leave. Unpaced, 12 batches take a fraction of that. A lower bound only: a slow machine makes the span longer.
    */
   @Test
   void theWriteCapacityBudgetPacesTheWrites() {
     TestStore store = new TestStore("online_capacity").definition("users.yaml", USERS);
     Tidemark unlimited = OnlineTesting.tidemark(store);
-    Tidemark paced = OnlineTesting.tidemark(store, Map.of("online.write_capacity", "20", "online.write_tasks", "2"));
+    Tidemark paced = OnlineTesting.tidemark(store, Map.of("online.write_capacity", "100", "online.write_tasks",
+        "2"));
     assertEquals(2, store.spark().sparkContext().defaultParallelism());
     OnlineTesting.ingest(unlimited, store, "users", HEADER, users("2099-05-01T00:00:00Z"));
     unlimited.materialize("users").execute();
@@ -74,18 +75,19 @@ class TableSettingsTest {
     MaterializeResult r = paced.materialize("users").writeConnection(paced.onlineStore().connection()
         .withInterceptors(List.of(Faults.WriteTimes.class))).execute();
 
-    assertEquals(List.of("incremental", 60L, 60L), List.of(r.mode(), r.records(), r.written()));
+    assertEquals(List.of("incremental", 300L, 300L), List.of(r.mode(), r.records(), r.written()));
     List<Long> sent = Faults.WriteTimes.NANOS.stream().sorted().toList();
-    assertEquals(60, sent.size());
-    long spanMillis = (sent.get(59) - sent.get(0)) / 1_000_000;
-    assertTrue(spanMillis >= 2000, "60 units at 20 units/s with a 20-unit burst were sent in " + spanMillis + " ms");
-    assertEquals(60, OnlineTesting.scan(unlimited, OnlineTesting.liveTable(unlimited, "users")).stream()
+    assertTrue(sent.size() >= 12 && sent.size() == r.requests(), sent.size() + " requests, " + r.summary());
+    long spanMillis = (sent.get(sent.size() - 1) - sent.get(0)) / 1_000_000;
+    assertTrue(spanMillis >= 2000, "300 units at 100 units/s with a 100-unit burst were sent in " + spanMillis
+        + " ms");
+    assertEquals(300, OnlineTesting.scan(unlimited, OnlineTesting.liveTable(unlimited, "users")).stream()
         .filter(i -> i.contains("event_time=S:2099-05-02")).count());
   }
 
   private static String users(String eventTime) {
     StringBuilder rows = new StringBuilder();
-    for (int i = 1; i <= 60; i++) {
+    for (int i = 1; i <= 300; i++) {
       rows.append(String.format("u%03d,%d,,,,,%s%n", i, i, eventTime));
     }
     return rows.toString();
