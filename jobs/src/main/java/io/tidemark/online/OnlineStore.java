@@ -141,7 +141,10 @@ public final class OnlineStore {
     return reading(group, new String[0]).schema();
   }
 
-  /** What a read of some features of a group asks for: the item schema, the features and the projection. */
+  /**
+   * What a read of some features of a group asks for: the item schema, the features and the projection (null for
+   * all features: an item holds only the group's attributes, and a projection costs the server time on every read).
+   */
   private record Reading(ItemSchema schema, List<String> wanted, String projection, Map<String, String> names) {}
 
   private final Map<List<String>, Reading> readings = new ConcurrentHashMap<>();
@@ -154,6 +157,9 @@ public final class OnlineStore {
       FeatureGroup g = registry.group(group);
       ItemSchema schema = ItemSchema.of(g);
       List<String> wanted = wantedFeatures(g, features);
+      if (features.length == 0) {
+        return new Reading(schema, wanted, null, null);
+      }
       Map<String, String> names = new HashMap<>();
       List<String> projection = new ArrayList<>();
       Set<String> attributes = new LinkedHashSet<>(List.of(schema.key(), ItemSchema.EVENT_TIME,

@@ -50,4 +50,20 @@ class ItemSchemaTest {
     assertEquals("group 'g' is not online-enabled; set online: {enabled: true} in "
         + off.path("feature-definitions/g.yaml") + " to serve it from DynamoDB", e.getMessage());
   }
+
+  /** Item times read back exactly, through the fast path for Tidemark's fixed width and the formatter otherwise. */
+  @Test
+  void itemTimesReadBackExactly() {
+    for (String t : List.of("1970-01-01T00:00:00Z", "2024-02-29T23:59:59.999999Z", "2099-05-01T12:00:00.000001Z",
+        "0001-01-01T00:00:00Z", "1969-12-31T23:59:59.500Z")) {
+      java.time.Instant instant = java.time.Instant.parse(t);
+      String text = ItemCodec.time(instant);
+      assertEquals(27, text.length(), text);
+      assertEquals(instant, ItemCodec.parseTime(text), text);
+    }
+    assertEquals(java.time.Instant.parse("2024-05-01T12:00:00.123456Z"),
+        ItemCodec.parseTime("2024-05-01T12:00:00.123456Z"));
+    assertThrows(java.time.DateTimeException.class, () -> ItemCodec.parseTime("2023-02-29T00:00:00.000000Z"));
+    assertThrows(java.time.DateTimeException.class, () -> ItemCodec.parseTime("2023-02-28 00:00:00.000000Z"));
+  }
 }
