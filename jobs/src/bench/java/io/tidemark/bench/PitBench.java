@@ -36,6 +36,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Point-in-time join benchmark: Tidemark's as-of join against the floor (every side shuffled by key and sorted,
@@ -496,16 +497,21 @@ public final class PitBench {
 
   /** Untimed: feast and tidemark must return the same rows (as multisets), one per spine row. */
   private static void crossCheck(SparkSession spark, Data d, String tag, int partitions, long ttlSeconds) {
-    Dataset<Row> t = tidemark(d, AsOfJoin.Strategy.ZIP_PARTITIONS, partitions, ttlSeconds).rows();
-    Dataset<Row> f = feast(spark, d, ttlSeconds);
-    Dataset<Row> fs = f.select(Arrays.stream(t.columns()).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
-    long feastRows = f.count();
+    // each side computed once
+    Dataset<Row> t = tidemark(d, AsOfJoin.Strategy.ZIP_PARTITIONS, partitions, ttlSeconds).rows()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> fs = feast(spark, d, ttlSeconds)
+        .select(Arrays.stream(t.columns()).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long feastRows = fs.count();
     long onlyTidemark = t.exceptAll(fs).count();
     long onlyFeast = fs.exceptAll(t).count();
     long matched = t.where(col("f0_b").isNotNull()).count();
     System.out.printf(Locale.ROOT, "pit-bench: %-10s cross-check: feast %,d rows, spine %,d rows; rows only in "
             + "tidemark %d, only in feast %d (%,d spine rows with a live group0 value)%n", tag, feastRows,
         d.spineRows(), onlyTidemark, onlyFeast, matched);
+    t.unpersist();
+    fs.unpersist();
     check(feastRows == d.spineRows() && onlyTidemark == 0 && onlyFeast == 0, tag + " feast and tidemark differ");
   }
 
