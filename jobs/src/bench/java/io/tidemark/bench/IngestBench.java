@@ -162,6 +162,8 @@ public final class IngestBench {
 
     // scale curve: the same daily append with 1x, 2x, 4x input rows, each factor into its own tables (an untimed
     // first ingest creates them), tidemark and the plain write alternating
+    org.apache.logging.log4j.core.config.Configurator.setLevel(io.tidemark.util.JobLabel.PHASES_LOGGER,
+        org.apache.logging.log4j.Level.WARN);
     StringBuilder curve = new StringBuilder();
     double[] previous = null;
     int previousFactor = 0;
@@ -186,7 +188,8 @@ public final class IngestBench {
       }
       double[] medians = {Stats.median(t), Stats.median(p)};
       System.out.printf(Locale.ROOT, "scale %dx (%,d rows): tidemark min %.2f s, median %.2f s %s; plain min %.2f s, "
-          + "median %.2f s %s%n", f, n, Stats.min(t), medians[0], t, Stats.min(p), medians[1], p);
+          + "median %.2f s %s%n", f, n, Stats.min(t), medians[0], Stats.format(t), Stats.min(p), medians[1],
+          Stats.format(p));
       if (previous != null) {
         System.out.printf(Locale.ROOT, "scale %dx over the previous: tidemark %.2f, plain %.2f%n", f,
             medians[0] / previous[0], medians[1] / previous[1]);
@@ -198,12 +201,12 @@ public final class IngestBench {
 
     double ratio = Stats.median(tidemarkSeconds) / Stats.median(plainSeconds);
     double layoutRatio = Stats.median(tidemarkSeconds) / Stats.median(layoutSeconds);
-    System.out.printf(Locale.ROOT, "tidemark ingest: min %.2f s, median %.2f s (%s)%n",
-        Stats.min(tidemarkSeconds), Stats.median(tidemarkSeconds), tidemarkSeconds);
-    System.out.printf(Locale.ROOT, "plain partitionBy write: min %.2f s, median %.2f s (%s)%n",
-        Stats.min(plainSeconds), Stats.median(plainSeconds), plainSeconds);
+    System.out.printf(Locale.ROOT, "tidemark ingest: min %.2f s, median %.2f s %s%n",
+        Stats.min(tidemarkSeconds), Stats.median(tidemarkSeconds), Stats.format(tidemarkSeconds));
+    System.out.printf(Locale.ROOT, "plain partitionBy write: min %.2f s, median %.2f s %s%n",
+        Stats.min(plainSeconds), Stats.median(plainSeconds), Stats.format(plainSeconds));
     System.out.printf(Locale.ROOT, "same layout by hand (rebalance by date, sort, Delta): min %.2f s, median %.2f s "
-        + "(%s)%n", Stats.min(layoutSeconds), Stats.median(layoutSeconds), layoutSeconds);
+        + "%s%n", Stats.min(layoutSeconds), Stats.median(layoutSeconds), Stats.format(layoutSeconds));
     System.out.printf(Locale.ROOT, "data files written by the last run: tidemark %d, plain %d (%d event dates)%n",
         tidemarkFiles,
         plainFiles, dates);

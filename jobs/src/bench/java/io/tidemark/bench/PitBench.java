@@ -28,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkExecutorInfo;
@@ -101,21 +100,21 @@ public final class PitBench {
         return "failed";
       }
       if (stoppedAfter != null) {
-        return String.format(Locale.ROOT, ">%.0fx", limit / base);
+        return String.format(Locale.ROOT, ">%.1fx", limit / base);
       }
       return String.format(Locale.ROOT, "%.2f", median() / base);
     }
 
     String describe() {
-      String runs = seconds.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).collect(Collectors.joining(", "));
+      String runs = Stats.format(seconds);
       if (failure != null) {
-        return "FAILED" + (inWarmUp ? " in the warm-up" : " after timed runs [" + runs + "]") + ": " + failure;
+        return "FAILED" + (inWarmUp ? " in the warm-up" : " after timed runs " + runs) + ": " + failure;
       }
       if (stoppedAfter != null) {
         return String.format(Locale.ROOT, "STOPPED at the %.1f s limit%s", limit,
-            inWarmUp ? " in the warm-up (timed runs skipped)" : " after timed runs [" + runs + "]");
+            inWarmUp ? " in the warm-up (timed runs skipped)" : " after timed runs " + runs);
       }
-      return String.format(Locale.ROOT, "min %7.2f s  median %7.2f s  [%s]", Stats.min(seconds), median(), runs);
+      return String.format(Locale.ROOT, "min %7.2f s  median %7.2f s  %s", Stats.min(seconds), median(), runs);
     }
   }
 
