@@ -12,6 +12,12 @@ final class Stats {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
+  /** The values in seconds, two decimals: {@code [1.23, 4.56]}. */
+  static String format(List<Double> values) {
+    return values.stream().map(v -> String.format(java.util.Locale.ROOT, "%.2f", v))
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
   static double min(List<Double> values) {
     return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
   }
