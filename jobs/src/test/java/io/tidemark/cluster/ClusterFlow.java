@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -49,9 +47,14 @@ import org.apache.spark.sql.SparkSession;
 public final class ClusterFlow {
   /** Where the test puts the inputs, read by both runs. */
   static final String RAW = "s3a://" + S3MockServer.BUCKET + "/cluster-flow/raw";
-  /** "Now" for online reads and reconcile: after the demo's data, before the window group's online TTL ends. */
-  static final Clock NOW = Clock.fixed(Instant.parse("2024-04-20T00:00:00Z"), ZoneOffset.UTC);
+  /**
+   * "Now" for online reads and reconcile: after every event time of the flow, while the window group's newest items
+   * are inside its 30-day online TTL and older ones are not.
+   */
+  static final Clock NOW = Clock.fixed(Instant.parse("2024-05-20T00:00:00Z"), ZoneOffset.UTC);
   static final String RESULTS = "results.txt";
+  /** System property: the application jar (Tidemark's classes) shipped to the executors. */
+  static final String APP_JAR = "tidemark.cluster.app.jar";
 
   private final Tidemark tm;
   private final List<String> results = new ArrayList<>();
@@ -67,7 +70,8 @@ public final class ClusterFlow {
     S3MockServer s3 = S3MockServer.running(args[3]);
     SparkSession.Builder builder = TestSpark.builder(master, runDir.resolve("spark"));
     if (master.startsWith("local-cluster")) {
-      separateExecutorJvms(builder);
+      Files.createDirectories(runDir.resolve("executor-tmp"));
+      separateExecutorJvms(builder, runDir);
     }
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
@@ -89,20 +93,26 @@ public final class ClusterFlow {
   }
 
   /**
-   * Executors as separate JVMs on the Maven class path (see LOCAL-STACK.md): this JVM's class path and the JVM flags
-   * Spark needs on Java 17 (the --add-opens list this JVM was started with); the scheduler waits for both executors
+   * Executors as separate JVMs, set up like spark-submit's on EMR (see LOCAL-STACK.md): their class path is
+   * {@code $SPARK_HOME/jars} (the libraries; the test links them), and Tidemark's own classes reach them only as the
+   * application jar ({@code spark.jars}) fetched from the driver. They get the JVM flags Spark needs on Java 17 (the
+   * --add-opens list this JVM was started with) and a temp dir of their own. The scheduler waits for both executors
    * before the first task, so every job of the flow runs on them.
    */
-  private static void separateExecutorJvms(SparkSession.Builder builder) {
+  private static void separateExecutorJvms(SparkSession.Builder builder, Path runDir) {
     String flags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-            || a.startsWith("-Djdk.reflect.") || a.startsWith("-Djava.io.tmpdir=") || a.startsWith("-Daws."))
-        .collect(Collectors.joining(" "));
-    builder.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-        .config("spark.executor.extraJavaOptions", flags)
+        .filter(ClusterFlow::sparkJvmFlag).collect(Collectors.joining(" "));
+    builder.config("spark.jars", System.getProperty(APP_JAR))
+        .config("spark.executor.extraJavaOptions", flags + " -Djava.io.tmpdir=" + runDir.resolve("executor-tmp"))
         .config("spark.executor.memory", "1g")
         .config("spark.scheduler.minRegisteredResourcesRatio", "1.0")
         .config("spark.scheduler.maxRegisteredResourcesWaitingTime", "600s");
+  }
+
+  /** The flags of this JVM that Spark needs on Java 17 (from the pom's spark.jvm.flags, through surefire). */
+  static boolean sparkJvmFlag(String arg) {
+    return arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+        || arg.startsWith("-Djdk.reflect.") || arg.startsWith("-Daws.");
   }
 
   private void run(String trainingRoot) {
@@ -188,13 +198,12 @@ public final class ClusterFlow {
     long driver = ProcessHandle.current().pid();
     int executors = spark.sparkContext().statusTracker().getExecutorInfos().length - 1; // the driver is listed too
     int blockManagers = spark.sparkContext().getExecutorMemoryStatus().size();
-    List<String> taskJvms = new JavaSparkContext(spark.sparkContext())
-        .parallelize(Arrays.asList(new Integer[40]), 40)
-        .map(x -> {
-          Thread.sleep(20); // so that both executors get tasks
-          return SparkEnv.get().executorId() + "@" + ProcessHandle.current().pid();
-        })
-        .distinct().collect().stream().sorted().toList();
+    // SQL, not a lambda: the executors have Tidemark's classes, not the tests'. Each task sleeps 20 ms (so that both
+    // executors get tasks), then names its JVM (a ProcessHandle's text is its pid).
+    List<String> taskJvms = spark.range(0, 40, 1, 40)
+        .selectExpr("substring_index(concat(reflect('java.lang.Thread', 'sleep', CAST(20 AS BIGINT)), ':', "
+            + "reflect('java.lang.ProcessHandle', 'current')), ':', -1) AS pid")
+        .distinct().collectAsList().stream().map(r -> "@" + r.getString(0)).sorted().toList();
     boolean anyOnDriver = taskJvms.stream().anyMatch(t -> t.endsWith("@" + driver));
     add("executors", "registered=" + executors + " blockManagers=" + blockManagers + " taskJvms=" + taskJvms.size()
         + " anyTaskInDriverJvm=" + anyOnDriver + " " + taskJvms + " driver=" + driver);
@@ -203,8 +212,9 @@ public final class ClusterFlow {
   private void ingest(IngestResult r) {
     add("ingest", String.join(" ", r.group(), r.kind(), "batch=" + r.batchId(), "read=" + r.rowsRead(), "accepted="
         + r.rowsAccepted(), "written=" + r.rowsWritten(), "quarantined=" + r.rowsQuarantined(), "outOfRange="
-        + r.rowsOutOfRange(), "reasons=" + new TreeMap<>(r.quarantineReasons()), "warnings=" + new TreeMap<>(r.warnings()), "version="
-        + r.tableVersion().orElse(-1L), "files=" + r.filesWritten().orElse(-1L), "again=" + r.alreadyIngested()));
+        + r.rowsOutOfRange(), "reasons=" + new TreeMap<>(r.quarantineReasons()), "warnings="
+        + new TreeMap<>(r.warnings()), "version=" + r.tableVersion().orElse(-1L), "files="
+        + r.filesWritten().orElse(-1L), "again=" + r.alreadyIngested()));
   }
 
   private void materialize(MaterializeResult r) {

@@ -56,8 +56,72 @@ class ClusterFlowTest {
       }
     }
     // and the flow did what it should (the same on both, as just checked)
-    assertEquals(cluster.get("training-rows"), cluster.get("rebuilt-rows"));
+    assertEquals(List.of(
+        "users ingest read=431 accepted=427 written=427 quarantined=4 outOfRange=0 reasons={age: not an Integral=1, "
+            + "event_time: a time without a zone (add Z or an offset like +02:00)=1, event_time: missing event time=1, "
+            + "user_id: missing record identifier=1} warnings={} version=1 files=41 again=false",
+        "products ingest read=99 accepted=97 written=97 quarantined=2 outOfRange=0 reasons={price: not a Fractional=1, "
+            + "stock_level: not a whole number=1} warnings={} version=1 files=38 again=false",
+        "user_purchase_windows ingest read=3001 accepted=3000 written=9000 quarantined=1 outOfRange=0 "
+            + "reasons={amount: not a Fractional=1} warnings={} version=1 files=72 again=false",
+        "users delete read=2 accepted=2 written=2 quarantined=0 outOfRange=0 reasons={} warnings={} version=2 files=2 "
+            + "again=false",
+        "user_purchase_windows ingest read=3 accepted=3 written=9 quarantined=0 outOfRange=0 reasons={} warnings={} "
+            + "version=2 files=9 again=false",
+        "users delete read=1 accepted=1 written=1 quarantined=0 outOfRange=0 reasons={} warnings={} version=3 files=1 "
+            + "again=false"),
+        cluster.get("ingest").stream().map(l -> l.replaceFirst(" batch=[0-9a-f]{64}", "")).toList());
+    List<String> trainingSet = List.of("spine=3001 rows=3001 features=[age, membership_tier, total_purchases, "
+            + "avg_order_value, category, price, avg_rating, stock_level, purchases_7d, spend_7d, purchases_30d, "
+            + "avg_order_value_30d, max_order_30d, distinct_products_30d] files=1 warnings=[]",
+        "users v2 matched=2189 deleted=13 none=799",
+        "products v1 matched=1945 deleted=0 none=1056",
+        "user_purchase_windows v1 matched=3001 deleted=0 none=0");
+    assertEquals(trainingSet, cluster.get("training-set"));
+    assertEquals(trainingSet, cluster.get("rebuilt"));
     assertEquals(3001, cluster.get("training-rows").size());
+    // the rebuild gives the same rows although a tombstone (u0005) and events were committed since
+    assertEquals(cluster.get("training-rows"), cluster.get("rebuilt-rows"));
+    assertEquals(List.of(
+        "users full table=users__v1 from=v-1 to=v2 records=200 written=199 skippedStale=0 deleted=1 oversized=0",
+        "products full table=products__v1 from=v-1 to=v1 records=50 written=50 skippedStale=0 deleted=0 oversized=0",
+        "user_purchase_windows full table=user_purchase_windows__v1 from=v-1 to=v1 records=200 written=200 "
+            + "skippedStale=0 deleted=0 oversized=0",
+        "users tombstones table=users__v1 from=v-1 to=v3 records=1 written=0 skippedStale=0 deleted=1 oversized=0",
+        "users incremental table=users__v1 from=v2 to=v3 records=1 written=0 skippedStale=0 deleted=1 oversized=0",
+        "products incremental table=products__v1 from=v1 to=v1 records=0 written=0 skippedStale=0 deleted=0 "
+            + "oversized=0",
+        "user_purchase_windows incremental table=user_purchase_windows__v1 from=v1 to=v2 records=2 written=2 "
+            + "skippedStale=0 deleted=0 oversized=0"), cluster.get("materialize"));
+    assertEquals(List.of(
+        "u0001 u0001 event_time=2024-03-08T18:11:48Z expires=- {user_id=u0001, age=21, membership_tier=gold, "
+            + "total_purchases=4, avg_order_value=705.65, event_time=2024-03-08T18:11:48Z}",
+        // a profile newer than its tombstone
+        "u0003 u0003 event_time=2024-04-01T11:54:19Z expires=- {user_id=u0003, age=47, membership_tier=gold, "
+            + "total_purchases=12, avg_order_value=345.85, event_time=2024-04-01T11:54:19Z}",
+        "u0005 none", // deleted after the full load
+        "u0201 none",
+        "u9999 none"), cluster.get("get users"));
+    assertEquals(List.of(
+        "u0201 u0201 event_time=2024-05-15T11:00:00Z expires=2024-06-14T11:00:00Z {user_id=u0201, "
+            + "event_time=2024-05-15T11:00:00Z, purchases_7d=0, spend_7d=null}", // its last event left the 30d window
+        "u0202 u0202 event_time=2024-05-16T12:00:00Z expires=2024-06-15T12:00:00Z {user_id=u0202, "
+            + "event_time=2024-05-16T12:00:00Z, purchases_7d=0, spend_7d=null}",
+        "u0001 u0001 event_time=2024-04-29T09:00:27Z expires=2024-05-29T09:00:27Z {user_id=u0001, "
+            + "event_time=2024-04-29T09:00:27Z, purchases_7d=0, spend_7d=null}"),
+        cluster.get("get user_purchase_windows"));
+    assertEquals(List.of("p001 p001 event_time=2024-03-05T00:33:12Z expires=- {product_id=p001, category=kitchen, "
+        + "price=410.94, avg_rating=null, stock_level=413, event_time=2024-03-05T00:33:12Z}"),
+        cluster.get("get products"));
+    assertEquals(List.of(
+        "users sampled=200 matched=200 missing=0 stale=0 mismatched=0 orphaned=0 offline=v3 watermark=v3",
+        "products sampled=50 matched=50 missing=0 stale=0 mismatched=0 orphaned=0 offline=v1 watermark=v1",
+        "user_purchase_windows sampled=202 matched=202 missing=0 stale=0 mismatched=0 orphaned=0 offline=v2 "
+            + "watermark=v2"), cluster.get("reconcile"));
+    assertEquals(List.of(430, 4, 97, 2, 9009, 1, 198, 50, 202), Stream.of("offline users", "quarantine users",
+        "offline products", "quarantine products", "offline user_purchase_windows", "quarantine user_purchase_windows",
+        "online users", "online products", "online user_purchase_windows")
+        .map(s -> cluster.get(s).size()).toList());
   }
 
   /** The demo's raw data, two delete files and a second batch of events, under {@link ClusterFlow#RAW}. */
@@ -90,12 +154,11 @@ class ClusterFlowTest {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Spark's Java 17 flags, as this JVM got them from the pom
     ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-            || a.startsWith("-Djdk.reflect.") || a.startsWith("-Daws."))
-        .forEach(command::add);
+        .filter(ClusterFlow::sparkJvmFlag).forEach(command::add);
     command.add("-Xmx2g");
     command.add("-Djava.io.tmpdir=" + runDir.resolve("tmp"));
     command.add("-Dtidemark.test.target=" + TestSpark.target(""));
+    command.add("-D" + ClusterFlow.APP_JAR + "=" + appJar());
     command.add("-cp");
     command.add(classPath());
     command.add(ClusterFlow.class.getName());
@@ -126,7 +189,10 @@ class ClusterFlowTest {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
 
-  /** A Spark home whose jars/ links to the class path's jars: a worker starts executors with $SPARK_HOME/jars/*. */
+  /**
+   * A Spark home whose jars/ links to the class path's jars: a worker starts executors with $SPARK_HOME/jars/* as
+   * their class path. Tidemark's own classes (target/classes) are not there: see {@link #appJar()}.
+   */
   private static Path sparkHome() throws IOException {
     Path home = DIR.resolve("spark-home");
     Path jars = home.resolve("jars");
@@ -140,6 +206,28 @@ class ClusterFlowTest {
       }
     }
     return home;
+  }
+
+  /**
+   * Tidemark's compiled classes as a jar, the application jar of the cluster run: Spark ships it to the executors as
+   * spark-submit does on EMR (the shaded tidemark-jobs.jar is only built in the package phase, after the tests).
+   */
+  private static Path appJar() throws IOException {
+    Path jar = DIR.resolve("tidemark-app.jar");
+    if (Files.exists(jar)) {
+      return jar;
+    }
+    Path classes = Path.of(ClusterFlow.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+        .resolveSibling("classes");
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        Stream<Path> files = Files.walk(classes)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+    return jar;
   }
 
   private static String single(Map<String, List<String>> results, String section) {
