@@ -100,6 +100,14 @@ public final class S3MockServer {
     return instance;
   }
 
+  /**
+   * A server another JVM of this test run started (its {@link #endpoint()}), for a child JVM that puts and reads
+   * objects in it: HTTP only ({@link #httpsEndpoint()} and {@link #trustCertificate()} need the starting JVM).
+   */
+  public static S3MockServer running(String endpoint) {
+    return new S3MockServer(endpoint, -1, null);
+  }
+
   /** {@code http://127.0.0.1:<port>} */
   public String endpoint() {
     return endpoint;

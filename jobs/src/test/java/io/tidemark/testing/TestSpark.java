@@ -22,19 +22,27 @@ public final class TestSpark {
     if (spark == null) {
       Path home = target("test-spark");
       deleteRecursively(home);
-      SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("tidemark-tests")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "2")
-          .config("spark.default.parallelism", "2")
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.databricks.delta.snapshotPartitions", "2")
-          .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
-      SparkSessions.withTidemarkDefaults(builder);
-      SparkSessions.withEmbeddedMetastore(builder, home);
-      spark = builder.enableHiveSupport().getOrCreate();
+      spark = builder("local[2]", home).getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;
+  }
+
+  /**
+   * The test session's settings on another master, with its embedded metastore and warehouse under {@code home}:
+   * the one recipe of every test session (the cluster flow builds its sessions with it too).
+   */
+  public static SparkSession.Builder builder(String master, Path home) {
+    SparkSession.Builder builder = SparkSession.builder().master(master).appName("tidemark-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+    SparkSessions.withTidemarkDefaults(builder);
+    SparkSessions.withEmbeddedMetastore(builder, home);
+    return builder.enableHiveSupport();
   }
 
   /**
