@@ -66,6 +66,12 @@ public final class CatalogEntry {
     }
   }
 
+  /**
+   * The parameter recording what an entry was last made to tell ({@link #upToDate}): a hash of the statement that
+   * would create the table as Tidemark defines it now (columns, comments, location, parameters).
+   */
+  public static final String FINGERPRINT = "tidemark.entry_fingerprint";
+
   static final String OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde";
   static final String TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat";
   static final String TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
@@ -127,7 +133,8 @@ public final class CatalogEntry {
         boolean same = !keysChanged && fields(entry.getCols()).equals(fields(columns))
             && (!writeLocation || location.equals(entry.getDataLocation().toString()))
             && params.entrySet().stream().allMatch(e -> e.getValue().equals(entry.getParameters().get(e.getKey())))
-            && entry.getParameters().keySet().stream().noneMatch(k -> stale(k, params))
+            && entry.getParameters().keySet().stream()
+                .noneMatch(k -> stale(k, params) && !k.equals(FINGERPRINT))
             && (!storage.isCsv() || (OPEN_CSV_SERDE.equals(entry.getSerializationLib())
                 && TEXT_INPUT.equals(entry.getSd().getInputFormat())
                 && serde.entrySet().stream().allMatch(e -> e.getValue().equals(entry.getSerdeParam(e.getKey())))));
@@ -141,6 +148,7 @@ public final class CatalogEntry {
         if (writeLocation) {
           entry.setDataLocation(new Path(location));
         }
+        // a fingerprint not given again goes too: what it vouched for is being changed
         entry.getParameters().keySet().removeIf(k -> stale(k, params));
         params.forEach(entry::setProperty);
         if (storage.isCsv()) {
@@ -169,6 +177,24 @@ public final class CatalogEntry {
       spark.catalog().refreshTable(Sql.quote(database) + "." + Sql.quote(table));
     }
     return written;
+  }
+
+  /**
+   * Whether {@code database.table} exists at {@code location} and its entry was last synced for
+   * {@code fingerprint} ({@link #FINGERPRINT}): one read of the raw entry, where checking it against the table
+   * costs Spark's view of the table (for Delta a snapshot of its log) and several catalog calls. A job that finds
+   * its entry up to date skips both.
+   */
+  public static boolean upToDate(OfflineStore store, String database, String table, String location,
+      String fingerprint) {
+    org.apache.spark.sql.catalyst.catalog.ExternalCatalog catalog = store.spark().sharedState().externalCatalog();
+    if (!catalog.tableExists(database, table)) {
+      return false;
+    }
+    org.apache.spark.sql.catalyst.catalog.CatalogTable entry = catalog.getTable(database, table);
+    scala.Option<String> recorded = entry.properties().get(FINGERPRINT);
+    return recorded.isDefined() && recorded.get().equals(fingerprint)
+        && sameLocation(entry.location().toString(), location);
   }
 
   /** A column as the entry states it; a CSV's timestamps and dates are text in a stated format. */

@@ -1,6 +1,5 @@
 package io.tidemark.offline;
 
-import io.tidemark.util.Sql;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,15 +33,7 @@ public final class DataQualityTable {
   }
 
   public void append(Dataset<Row> record, String appId) {
-    store.ensureDatabase();
-    if (!store.spark().catalog().tableExists(store.database(), name)) {
-      store.spark().sql("CREATE TABLE IF NOT EXISTS " + Sql.quote(store.database()) + "." + Sql.quote(name) + " ("
-          + DDL + ") USING delta LOCATION " + Sql.literal(store.location(name)) + " COMMENT "
-          + Sql.literal(DESCRIPTION));
-    }
-    // every batch: an entry an older Tidemark registered is made to tell the truth (nothing written otherwise)
-    CatalogEntry.sync(store, store.database(), name, CatalogEntry.Storage.DELTA, DESCRIPTION, Map.of(
-        "tidemark.group", group, "tidemark.kind", "data_quality"));
+    store.ensureSideTable(name, DDL, DESCRIPTION, Map.of("tidemark.group", group, "tidemark.kind", "data_quality"));
     record.write().format("delta").mode(SaveMode.Append).option("txnAppId", appId).option("txnVersion", 0L)
         .save(store.location(name));
   }

@@ -2,6 +2,7 @@ package io.tidemark.offline;
 
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.util.Hashing;
 import io.tidemark.util.Sql;
 import io.tidemark.util.SessionSettings;
 import java.util.Map;
@@ -94,6 +95,26 @@ public final class OfflineStore {
 
   String location(String table) {
     return root + "/" + database + "/" + table;
+  }
+
+  /**
+   * Registers a side table of a fixed schema (a group's quarantine or data-quality table) at its location: created
+   * when missing, its catalog entry made to tell the truth ({@link CatalogEntry#sync}); when the entry already says
+   * it was synced for this very table, that is one read of the entry.
+   */
+  void ensureSideTable(String name, String ddl, String description, Map<String, String> parameters) {
+    String create = "CREATE TABLE IF NOT EXISTS " + Sql.quote(database) + "." + Sql.quote(name) + " (" + ddl
+        + ") USING delta LOCATION " + Sql.literal(location(name)) + " COMMENT " + Sql.literal(description);
+    String fingerprint = Hashing.sha256Hex(create + new java.util.TreeMap<>(parameters));
+    if (CatalogEntry.upToDate(this, database, name, location(name), fingerprint)) {
+      return;
+    }
+    ensureDatabase();
+    spark.sql(create);
+    Map<String, String> params = new java.util.HashMap<>(parameters);
+    params.put(CatalogEntry.FINGERPRINT, fingerprint);
+    // also an entry an older Tidemark registered: it is made to tell the truth (nothing is written otherwise)
+    CatalogEntry.sync(this, database, name, CatalogEntry.Storage.DELTA, description, params);
   }
 
   void ensureDatabase() {

@@ -4,6 +4,7 @@ import io.delta.tables.DeltaTable;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.StorageFormat;
+import io.tidemark.util.Hashing;
 import io.tidemark.util.Sql;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,10 +76,14 @@ public final class OfflineTable {
    */
   public void ensureRegistered() {
     SparkSession spark = store.spark();
+    String fingerprint = Hashing.sha256Hex(createTableSql());
+    if (CatalogEntry.upToDate(store, store.database(), group.name(), location(), fingerprint)) {
+      return;
+    }
     store.ensureDatabase();
     if (!exists()) {
       spark.sql(createTableSql());
-      syncCatalogEntry();
+      syncCatalogEntry(fingerprint);
       return;
     }
     String registered = CatalogEntry.location(spark, store.database(), group.name());
@@ -106,16 +111,18 @@ public final class OfflineTable {
     }
     // also an entry an older Tidemark registered (Spark's placeholder column), and a changed description, owner or
     // tags: the entry follows; when it already tells all that, nothing is written
-    syncCatalogEntry();
+    syncCatalogEntry(fingerprint);
   }
 
   /**
    * The catalog entry gets the real columns, partition keys, description and parameters ({@link CatalogEntry}):
    * Delta groups all of it, Parquet groups (whose columns Spark writes) the description and parameters.
    */
-  private void syncCatalogEntry() {
+  private void syncCatalogEntry(String fingerprint) {
+    Map<String, String> params = properties();
+    params.put(CatalogEntry.FINGERPRINT, fingerprint);
     CatalogEntry.sync(store, store.database(), group.name(), format() == StorageFormat.DELTA
-        ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET, group.description(), properties());
+        ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET, group.description(), params);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.tidemark.offline;
 
-import io.tidemark.util.Sql;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,16 +37,12 @@ public final class QuarantineTable {
   }
 
   public void ensureRegistered() {
-    store.ensureDatabase();
-    store.spark().sql("CREATE TABLE IF NOT EXISTS " + Sql.quote(store.database()) + "." + Sql.quote(name) + " ("
-        + "batch_id STRING COMMENT 'the ingest batch', "
+    store.ensureSideTable(name, "batch_id STRING COMMENT 'the ingest batch', "
         + "write_time TIMESTAMP COMMENT 'when the batch started', "
         + "source STRING COMMENT 'where the row was read', "
         + "reasons ARRAY<STRING> COMMENT 'every rule the row broke', "
-        + "raw_row STRING COMMENT 'the input row as JSON') USING delta LOCATION " + Sql.literal(location())
-        + " COMMENT " + Sql.literal(DESCRIPTION));
-    CatalogEntry.sync(store, store.database(), name, CatalogEntry.Storage.DELTA, DESCRIPTION, Map.of("tidemark.group", group,
-        "tidemark.kind", "quarantine"));
+        + "raw_row STRING COMMENT 'the input row as JSON'", DESCRIPTION,
+        Map.of("tidemark.group", group, "tidemark.kind", "quarantine"));
   }
 
   public void append(Dataset<Row> rows, String appId) {

@@ -2,6 +2,7 @@ package io.tidemark.offline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.Tidemark;
 import io.tidemark.config.TidemarkConfig;
@@ -192,6 +193,7 @@ class CatalogEntryTest {
     assertEquals(Map.of("comment", "customer profiles", "tidemark.group", "users", "tidemark.owner", "ml-platform",
         "tidemark.record_identifier", "user_id", "tidemark.event_time", "event_time", "tidemark.tag.team", "growth"),
         users.tidemarkParams());
+    assertTrue(users.params.get(CatalogEntry.FINGERPRINT).matches("[0-9a-f]{64}"), users.params.toString());
     assertEquals(6L, store.spark().table(store.database + ".users").count());
 
     // up to date: the next ingest and a direct sync write nothing
@@ -251,10 +253,11 @@ class CatalogEntryTest {
     }
 
     /** Tidemark's own parameters ({@code tidemark.*}) and the comment. */
+    /** Tidemark's parameters and the comment, but for the fingerprint of what the entry was synced for. */
     Map<String, String> tidemarkParams() {
       Map<String, String> picked = new TreeMap<>();
       params.forEach((k, v) -> {
-        if (k.startsWith("tidemark.") || k.equals("comment")) {
+        if ((k.startsWith("tidemark.") && !k.equals(CatalogEntry.FINGERPRINT)) || k.equals("comment")) {
           picked.put(k, v);
         }
       });
