@@ -23,6 +23,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.KeyValueGroupedDataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -232,7 +233,7 @@ public final class AsOfJoin {
       handle.offsets.put(pass.get(g), g);
     }
     AsOfMerge.Layout layout = new AsOfMerge.Layout(spineSchema.fieldIndex(KEY), spineSchema.fieldIndex(TIME),
-        spineCopy, orderIndex, outputIndex, ttl, stats);
+        spineCopy, types(spineSchema), types(historySchema), orderIndex, outputIndex, ttl, stats);
     return strategy == Strategy.COGROUP
         ? cogroup(spineSide, history, keyType, layout, outSchema)
         : zip(spark, spineSide, history, layout, outSchema);
@@ -253,14 +254,18 @@ public final class AsOfJoin {
     KeyValueGroupedDataset<Object, Row> h = historyKeyed.groupBy(col(KEY)).as(keyEncoder,
         Encoders.row(historyKeyed.schema()));
     return s.cogroupSorted(h, new Column[] {col(TIME)}, new Column[] {col(ELIGIBLE)},
-        (key, spineRows, historyRows) -> new AsOfMerge(layout, spineRows, historyRows), Encoders.row(outSchema));
+        (key, spineRows, historyRows) -> AsOfMerge.external(layout, spineRows, historyRows),
+        Encoders.row(outSchema));
   }
 
   private Dataset<Row> zip(SparkSession spark, Dataset<Row> spineSide, Dataset<Row> history,
       AsOfMerge.Layout layout, StructType outSchema) {
     int n = partitions > 0 ? partitions : spark.sessionState().conf().numShufflePartitions();
-    JavaRDD<Row> s = spineSide.repartition(n, col(KEY)).sortWithinPartitions(col(KEY), col(TIME)).javaRDD();
-    JavaRDD<Row> h = history.repartition(n, col(KEY)).sortWithinPartitions(col(KEY), col(ELIGIBLE)).javaRDD();
+    // Spark's internal rows on both sides and out: no conversion of every row to Java objects and back
+    JavaRDD<InternalRow> s = InternalRows.of(spineSide.repartition(n, col(KEY)).sortWithinPartitions(col(KEY),
+        col(TIME)));
+    JavaRDD<InternalRow> h = InternalRows.of(history.repartition(n, col(KEY)).sortWithinPartitions(col(KEY),
+        col(ELIGIBLE)));
     // Spark plans an empty side (a header-only spine, a history pruned to nothing) without any partition: give it
     // n empty ones, so both sides still zip partition by partition
     s = s.getNumPartitions() == 0 ? emptyPartitions(spark, n) : s;
@@ -269,12 +274,17 @@ public final class AsOfJoin {
       throw new IllegalStateException("as-of join: spine has " + s.getNumPartitions() + " partitions but history "
           + h.getNumPartitions() + "; both must be hash-partitioned into " + n);
     }
-    JavaRDD<Row> merged = s.zipPartitions(h, (a, c) -> new AsOfMerge(layout, a, c));
-    return spark.createDataFrame(merged, outSchema);
+    JavaRDD<InternalRow> merged = s.zipPartitions(h, (a, c) -> AsOfMerge.internal(layout, a, c));
+    return InternalRows.toDataFrame(spark, merged, outSchema);
   }
 
-  private static JavaRDD<Row> emptyPartitions(SparkSession spark, int n) {
-    return new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).parallelize(List.<Row>of(), n);
+  private static JavaRDD<InternalRow> emptyPartitions(SparkSession spark, int n) {
+    return new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).parallelize(List.<InternalRow>of(),
+        n);
+  }
+
+  private static DataType[] types(StructType schema) {
+    return Arrays.stream(schema.fields()).map(f -> f.dataType()).toArray(DataType[]::new);
   }
 
   /**

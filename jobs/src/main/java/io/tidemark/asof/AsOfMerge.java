@@ -1,11 +1,15 @@
 package io.tidemark.asof;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.Objects;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -17,13 +21,20 @@ import org.apache.spark.util.LongAccumulator;
  * <p>Keeping "the best eligible row so far" is exact because eligibility only grows with t (event time plus
  * delay, and write time when known-at), and TTL only needs a check of that best row: it has the greatest
  * event time of all eligible rows, so if it is older than {@code t - ttl}, every eligible row is.
+ *
+ * <p>Two row forms share the pass: Spark's internal rows ({@link #internal}, the co-partitioned zip: no
+ * conversion to and from Java objects) and external {@link Row}s ({@link #external}, the cogroup strategy).
+ *
+ * @param <R> the row form
  */
-final class AsOfMerge implements Iterator<Row> {
-  /** Column positions and per-source settings; shipped to the executors. */
+abstract class AsOfMerge<R> implements Iterator<R> {
+  /** Column positions, types and per-source settings; shipped to the executors. */
   record Layout(
       int spineKeyIndex,
       int spineTimeIndex,
       int[] spineCopy,
+      DataType[] spineTypes,
+      DataType[] historyTypes,
       int[][] orderIndex,
       int[][] outputIndex,
       long[] ttlMicros,
@@ -49,28 +60,54 @@ final class AsOfMerge implements Iterator<Row> {
   record Stats(LongAccumulator[] matched, LongAccumulator[] deleted, LongAccumulator[] none)
       implements Serializable {}
 
-  private final Layout layout;
-  private final Iterator<Row> spine;
-  private final Iterator<Row> history;
-  private final Row[] best;
+  final Layout layout;
+  private final Iterator<R> spine;
+  private final Iterator<R> history;
+  private final Object[] best;
   private final long[] matched;
   private final long[] deleted;
   private final long[] none;
-  private Row pending;
+  private R pending;
   private Object currentKey;
   private boolean flushed;
 
-  AsOfMerge(Layout layout, Iterator<Row> spine, Iterator<Row> history) {
+  private AsOfMerge(Layout layout, Iterator<R> spine, Iterator<R> history) {
     this.layout = layout;
     this.spine = spine;
     this.history = history;
     int sources = layout.outputIndex().length;
-    this.best = new Row[sources];
+    this.best = new Object[sources];
     this.matched = new long[sources];
     this.deleted = new long[sources];
     this.none = new long[sources];
     this.pending = history.hasNext() ? history.next() : null;
   }
+
+  /** The merge over Spark's internal rows (as a plan's RDD gives them, possibly reused between calls). */
+  static AsOfMerge<InternalRow> internal(Layout layout, Iterator<InternalRow> spine, Iterator<InternalRow> history) {
+    return new Internal(layout, spine, history);
+  }
+
+  /** The merge over external rows. */
+  static AsOfMerge<Row> external(Layout layout, Iterator<Row> spine, Iterator<Row> history) {
+    return new External(layout, spine, history);
+  }
+
+  /** The value at {@code i} (null when null); of a key, a Long or a string form that orders as Spark does. */
+  abstract Object value(R row, int i, DataType type);
+
+  abstract long longAt(R row, int i);
+
+  abstract int intAt(R row, int i);
+
+  abstract boolean booleanAt(R row, int i);
+
+  abstract boolean isNull(R row, int i);
+
+  /** A row to keep past the next call of the history iterator. */
+  abstract R keep(R row);
+
+  abstract R row(Object[] values);
 
   @Override
   public boolean hasNext() {
@@ -82,35 +119,39 @@ final class AsOfMerge implements Iterator<Row> {
   }
 
   @Override
-  public Row next() {
+  public R next() {
     if (!spine.hasNext()) {
       throw new NoSuchElementException();
     }
-    Row s = spine.next();
-    Object key = s.get(layout.spineKeyIndex());
-    if (!Objects.equals(key, currentKey)) {
-      java.util.Arrays.fill(best, null);
-      currentKey = key;
+    R s = spine.next();
+    int k = layout.spineKeyIndex();
+    Object key = value(s, k, layout.spineTypes()[k]);
+    if (!java.util.Objects.equals(key, currentKey)) {
+      Arrays.fill(best, null);
+      // an internal string points into the row's buffer, which the next row may reuse
+      currentKey = key instanceof UTF8String u ? u.clone() : key;
     }
-    Long t = s.isNullAt(layout.spineTimeIndex()) ? null : s.getLong(layout.spineTimeIndex());
-    if (key != null && t != null) {
+    boolean timed = !isNull(s, layout.spineTimeIndex());
+    long t = timed ? longAt(s, layout.spineTimeIndex()) : 0;
+    if (key != null && timed) {
       advance(key, t);
     }
-    return emit(s, t);
+    return emit(s, timed, t);
   }
 
   /** Takes in every history row of {@code key} eligible at {@code t}; skips rows of keys before it. */
+  @SuppressWarnings("unchecked")
   private void advance(Object key, long t) {
     while (pending != null) {
-      Object k = pending.get(Layout.KEY);
-      int c = k == null ? -1 : RecordOrder.compareValues(k, key);
-      if (c > 0 || (c == 0 && pending.getLong(Layout.ELIGIBLE) > t)) {
+      Object k = value(pending, Layout.KEY, layout.historyTypes()[Layout.KEY]);
+      int c = k == null ? -1 : compare(k, key);
+      if (c > 0 || (c == 0 && longAt(pending, Layout.ELIGIBLE) > t)) {
         return;
       }
       if (c == 0) {
-        int g = pending.getInt(Layout.SOURCE);
-        if (best[g] == null || compare(pending, best[g], g) > 0) {
-          best[g] = pending;
+        int g = intAt(pending, Layout.SOURCE);
+        if (best[g] == null || compareRows(pending, (R) best[g], g) > 0) {
+          best[g] = keep(pending);
         }
       }
       pending = history.hasNext() ? history.next() : null;
@@ -118,21 +159,22 @@ final class AsOfMerge implements Iterator<Row> {
   }
 
   /** {@link RecordOrder}: event time, write time, tombstone, then the values in definition order. */
-  private int compare(Row a, Row b, int g) {
-    int c = Long.compare(a.getLong(Layout.EVENT), b.getLong(Layout.EVENT));
+  private int compareRows(R a, R b, int g) {
+    int c = Long.compare(longAt(a, Layout.EVENT), longAt(b, Layout.EVENT));
     if (c != 0) {
       return c;
     }
-    c = Long.compare(a.getLong(Layout.WRITE), b.getLong(Layout.WRITE));
+    c = Long.compare(longAt(a, Layout.WRITE), longAt(b, Layout.WRITE));
     if (c != 0) {
       return c;
     }
-    c = Boolean.compare(a.getBoolean(Layout.DELETED), b.getBoolean(Layout.DELETED));
+    c = Boolean.compare(booleanAt(a, Layout.DELETED), booleanAt(b, Layout.DELETED));
     if (c != 0) {
       return c;
     }
     for (int i : layout.orderIndex()[g]) {
-      c = RecordOrder.compareValues(a.get(i), b.get(i));
+      DataType type = layout.historyTypes()[i];
+      c = compare(value(a, i, type), value(b, i, type));
       if (c != 0) {
         return c;
       }
@@ -140,28 +182,41 @@ final class AsOfMerge implements Iterator<Row> {
     return 0;
   }
 
-  private Row emit(Row s, Long t) {
+  /** Spark's order of two values of one type; an internal string (UTF8String) compares its UTF-8 bytes. */
+  private static int compare(Object a, Object b) {
+    if (a instanceof UTF8String x && b instanceof UTF8String y) {
+      return x.compareTo(y);
+    }
+    if (a instanceof Long x && b instanceof Long y) {
+      return Long.compare(x, y);
+    }
+    return RecordOrder.compareValues(a, b);
+  }
+
+  @SuppressWarnings("unchecked")
+  private R emit(R s, boolean timed, long t) {
     Object[] out = new Object[layout.width()];
     int p = 0;
     for (int i : layout.spineCopy()) {
-      out[p++] = s.get(i);
+      out[p++] = value(s, i, layout.spineTypes()[i]);
     }
     for (int g = 0; g < best.length; g++) {
       int[] outputs = layout.outputIndex()[g];
-      Row w = best[g];
-      if (w == null || (layout.ttlMicros()[g] >= 0 && w.getLong(Layout.EVENT) < t - layout.ttlMicros()[g])) {
+      R w = (R) best[g];
+      if (w == null || !timed
+          || (layout.ttlMicros()[g] >= 0 && longAt(w, Layout.EVENT) < t - layout.ttlMicros()[g])) {
         none[g]++;
-      } else if (w.getBoolean(Layout.DELETED)) {
+      } else if (booleanAt(w, Layout.DELETED)) {
         deleted[g]++;
       } else {
         matched[g]++;
         for (int i = 0; i < outputs.length; i++) {
-          out[p + i] = w.get(outputs[i]);
+          out[p + i] = value(w, outputs[i], layout.historyTypes()[outputs[i]]);
         }
       }
       p += outputs.length;
     }
-    return RowFactory.create(out);
+    return row(out);
   }
 
   private void flushStats() {
@@ -174,6 +229,90 @@ final class AsOfMerge implements Iterator<Row> {
       st.matched()[g].add(matched[g]);
       st.deleted()[g].add(deleted[g]);
       st.none()[g].add(none[g]);
+    }
+  }
+
+  private static final class Internal extends AsOfMerge<InternalRow> {
+    Internal(Layout layout, Iterator<InternalRow> spine, Iterator<InternalRow> history) {
+      super(layout, spine, history);
+    }
+
+    @Override
+    Object value(InternalRow row, int i, DataType type) {
+      // a string stays in the row's buffer: the caller projects each output row before reading the next input
+      return row.isNullAt(i) ? null : row.get(i, type);
+    }
+
+    @Override
+    long longAt(InternalRow row, int i) {
+      return row.getLong(i);
+    }
+
+    @Override
+    int intAt(InternalRow row, int i) {
+      return row.getInt(i);
+    }
+
+    @Override
+    boolean booleanAt(InternalRow row, int i) {
+      return row.getBoolean(i);
+    }
+
+    @Override
+    boolean isNull(InternalRow row, int i) {
+      return row.isNullAt(i);
+    }
+
+    @Override
+    InternalRow keep(InternalRow row) {
+      // a plan's iterator may reuse the row object for the next row
+      return row.copy();
+    }
+
+    @Override
+    InternalRow row(Object[] values) {
+      return new GenericInternalRow(values);
+    }
+  }
+
+  private static final class External extends AsOfMerge<Row> {
+    External(Layout layout, Iterator<Row> spine, Iterator<Row> history) {
+      super(layout, spine, history);
+    }
+
+    @Override
+    Object value(Row row, int i, DataType type) {
+      return row.get(i);
+    }
+
+    @Override
+    long longAt(Row row, int i) {
+      return row.getLong(i);
+    }
+
+    @Override
+    int intAt(Row row, int i) {
+      return row.getInt(i);
+    }
+
+    @Override
+    boolean booleanAt(Row row, int i) {
+      return row.getBoolean(i);
+    }
+
+    @Override
+    boolean isNull(Row row, int i) {
+      return row.isNullAt(i);
+    }
+
+    @Override
+    Row keep(Row row) {
+      return row;
+    }
+
+    @Override
+    Row row(Object[] values) {
+      return RowFactory.create(values);
     }
   }
 }
