@@ -188,9 +188,10 @@ public final class AsOfJoin {
       StatsHandle handle) {
     DataType keyType = keyType(pass.get(0));
     Dataset<Row> spineSide = left.withColumn(KEY, col(quote(pass.get(0).spineKey())).cast(keyType));
+    ValueSlots slots = new ValueSlots(pass);
     Dataset<Row> history = null;
     for (int g = 0; g < pass.size(); g++) {
-      Dataset<Row> h = historySide(pass, g, keyType, b);
+      Dataset<Row> h = historySide(pass, g, keyType, b, slots);
       history = history == null ? h : history.unionAll(h);
     }
 
@@ -212,12 +213,11 @@ public final class AsOfJoin {
     for (int g = 0; g < pass.size(); g++) {
       AsOfSource s = pass.get(g);
       StructType hs = s.history().schema();
-      List<String> carried = carried(s);
       int source = g;
       orderIndex[g] = s.orderValues().stream()
-          .mapToInt(c -> historySchema.fieldIndex(valueColumn(source, carried, c))).toArray();
+          .mapToInt(c -> historySchema.fieldIndex(slots.column(source, c))).toArray();
       outputIndex[g] = s.outputs().stream()
-          .mapToInt(c -> historySchema.fieldIndex(valueColumn(source, carried, c))).toArray();
+          .mapToInt(c -> historySchema.fieldIndex(slots.column(source, c))).toArray();
       for (int i = 0; i < s.outputs().size(); i++) {
         outSchema = outSchema.add(s.outputNames().get(i), hs.apply(s.outputs().get(i)).dataType(), true);
       }
@@ -289,10 +289,10 @@ public final class AsOfJoin {
 
   /**
    * A source's rows as the merge reads them: key, first spine time the row may serve, source index, event and
-   * write micros, tombstone flag, then one column per carried value of each source of the pass (nulls for the
-   * other sources), pruned to the spine's time range.
+   * write micros, tombstone flag, then the pass's value slots ({@link ValueSlots}: this source's values, nulls in
+   * the slots it does not use), pruned to the spine's time range.
    */
-  private Dataset<Row> historySide(List<AsOfSource> pass, int g, DataType keyType, Instant[] b) {
+  private Dataset<Row> historySide(List<AsOfSource> pass, int g, DataType keyType, Instant[] b, ValueSlots slots) {
     AsOfSource s = pass.get(g);
     Column event = unix_micros(col(quote(s.eventTime())));
     Column write = unix_micros(col(MetadataColumns.WRITE_TIME));
@@ -322,26 +322,58 @@ public final class AsOfJoin {
     cols.add(event.as(PREFIX + "e"));
     cols.add(write.as(PREFIX + "w"));
     cols.add(col(MetadataColumns.IS_DELETED).as(PREFIX + "d"));
-    for (int j = 0; j < pass.size(); j++) {
-      List<String> carried = carried(pass.get(j));
-      StructType js = pass.get(j).history().schema();
-      for (String c : carried) {
-        Column v = j == g ? col(quote(c)) : lit(null).cast(js.apply(c).dataType());
-        cols.add(v.as(valueColumn(j, carried, c)));
-      }
+    for (int slot = 0; slot < slots.types.size(); slot++) {
+      String c = slots.sourceColumn(g, slot);
+      cols.add((c == null ? lit(null).cast(slots.types.get(slot)) : col(quote(c))).as(PREFIX + "v" + slot));
     }
     return h.where(col(quote(s.recordId())).isNotNull()).select(cols.toArray(Column[]::new));
   }
 
-  /** The columns a source carries through the shuffle: its order values, then outputs not among them. */
-  private static List<String> carried(AsOfSource s) {
-    List<String> out = new ArrayList<>(s.orderValues());
-    s.outputs().stream().filter(c -> !out.contains(c)).forEach(out::add);
-    return out;
-  }
+  /**
+   * Where the sources of one pass carry their values through the shuffle: typed slots shared by the sources (a
+   * history row holds one source's values), so the rows are as wide as the widest source, not as all sources
+   * together (the merge reads a slot as the row's own source's column). A source's columns of one type take that
+   * type's slots in order: its order values, then outputs not among them.
+   */
+  private static final class ValueSlots {
+    final List<DataType> types = new ArrayList<>();
+    private final List<Map<String, Integer>> slotOf = new ArrayList<>();
 
-  private static String valueColumn(int g, List<String> carried, String column) {
-    return PREFIX + "v" + g + "_" + carried.indexOf(column);
+    ValueSlots(List<AsOfSource> pass) {
+      for (AsOfSource s : pass) {
+        List<String> carried = new ArrayList<>(s.orderValues());
+        s.outputs().stream().filter(c -> !carried.contains(c)).forEach(carried::add);
+        Map<String, Integer> slots = new LinkedHashMap<>();
+        Map<DataType, Integer> used = new java.util.HashMap<>();
+        for (String c : carried) {
+          DataType t = s.history().schema().apply(c).dataType();
+          int nth = used.merge(t, 1, Integer::sum);
+          int slot = -1;
+          for (int i = 0, seen = 0; i < types.size() && slot < 0; i++) {
+            if (types.get(i).equals(t) && ++seen == nth) {
+              slot = i;
+            }
+          }
+          if (slot < 0) {
+            types.add(t);
+            slot = types.size() - 1;
+          }
+          slots.put(c, slot);
+        }
+        slotOf.add(slots);
+      }
+    }
+
+    /** The slot column holding source {@code g}'s {@code column}. */
+    String column(int g, String column) {
+      return PREFIX + "v" + slotOf.get(g).get(column);
+    }
+
+    /** Source {@code g}'s column in {@code slot}, or null when the source has none there. */
+    String sourceColumn(int g, int slot) {
+      return slotOf.get(g).entrySet().stream().filter(e -> e.getValue() == slot).map(Map.Entry::getKey)
+          .findFirst().orElse(null);
+    }
   }
 
   private Instant[] computeBounds() {
