@@ -525,16 +525,21 @@ public final class SageMakerImport {
         unknown.forEach(n -> report.add(path(n) + ": a field import-sagemaker does not know; not carried"));
       }
 
-      Optional<String> text(String field) {
+      /** The field's value when present and of the expected kind; a value of another kind is a problem. */
+      private Optional<JsonNode> value(String field, java.util.function.Predicate<JsonNode> kind, String expected) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
           return Optional.empty();
         }
-        if (!v.isTextual()) {
-          problems.add(path(field) + " must be a string, not " + v);
+        if (!kind.test(v)) {
+          problems.add(path(field) + " must be " + expected + ", not " + v);
           return Optional.empty();
         }
-        return Optional.of(v.textValue());
+        return Optional.of(v);
+      }
+
+      Optional<String> text(String field) {
+        return value(field, JsonNode::isTextual, "a string").map(JsonNode::textValue);
       }
 
       Optional<String> requiredText(String field) {
@@ -546,15 +551,7 @@ public final class SageMakerImport {
       }
 
       Optional<Boolean> bool(String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-          return Optional.empty();
-        }
-        if (!v.isBoolean()) {
-          problems.add(path(field) + " must be true or false, not " + v);
-          return Optional.empty();
-        }
-        return Optional.of(v.booleanValue());
+        return value(field, JsonNode::isBoolean, "true or false").map(JsonNode::booleanValue);
       }
 
       Optional<Long> whole(String field) {
@@ -564,32 +561,18 @@ public final class SageMakerImport {
       }
 
       Optional<JsonObject> object(String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-          return Optional.empty();
-        }
-        if (!v.isObject()) {
-          problems.add(path(field) + " must be an object, not " + v);
-          return Optional.empty();
-        }
-        return Optional.of(new JsonObject(path(field), v));
+        return value(field, JsonNode::isObject, "an object").map(v -> new JsonObject(path(field), v));
       }
 
       List<JsonObject> objects(String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-          return List.of();
-        }
-        if (!v.isArray()) {
-          problems.add(path(field) + " must be a list, not " + v);
-          return List.of();
-        }
+        Optional<JsonNode> v = value(field, JsonNode::isArray, "a list");
         List<JsonObject> out = new ArrayList<>();
-        for (int i = 0; i < v.size(); i++) {
-          if (v.get(i).isObject()) {
-            out.add(new JsonObject(path(field) + "[" + i + "]", v.get(i)));
+        for (int i = 0; i < v.map(JsonNode::size).orElse(0); i++) {
+          JsonNode item = v.get().get(i);
+          if (item.isObject()) {
+            out.add(new JsonObject(path(field) + "[" + i + "]", item));
           } else {
-            problems.add(path(field) + "[" + i + "] must be an object, not " + v.get(i));
+            problems.add(path(field) + "[" + i + "] must be an object, not " + item);
           }
         }
         return out;
