@@ -51,10 +51,15 @@ public final class CliContext {
   }
 
   public Path definitionsDir() {
-    String location = Optional.ofNullable(definitions)
+    String location = definitionsLocation();
+    return RemoteFiles.isRemote(location) ? RemoteFiles.localDefinitions(location) : Path.of(location);
+  }
+
+  /** --definitions, else $TIDEMARK_DEFINITIONS, else ./feature-definitions, as given (maybe s3://). */
+  String definitionsLocation() {
+    return Optional.ofNullable(definitions)
         .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_DEFINITIONS")))
         .orElse("feature-definitions");
-    return RemoteFiles.isRemote(location) ? RemoteFiles.localDefinitions(location) : Path.of(location);
   }
 
   public FeatureRegistry registry() {

@@ -33,11 +33,16 @@ final class RemoteFiles {
   }
 
   static Path localFile(String location) {
+    return localFile(location, new Configuration());
+  }
+
+  /** Copies one file to a temp folder, reading it with {@code conf} (e.g. with the config's s3.* settings). */
+  static Path localFile(String location, Configuration conf) {
     Path dir = tempDir("tidemark-config");
     org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(location);
     Path target = dir.resolve(src.getName());
     try {
-      src.getFileSystem(new Configuration()).copyToLocalFile(false, src, new org.apache.hadoop.fs.Path(
+      src.getFileSystem(conf).copyToLocalFile(false, src, new org.apache.hadoop.fs.Path(
           target.toUri()), true);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + location + ": " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import io.tidemark.BadRequestException;
 import io.tidemark.config.ConfigException;
 import io.tidemark.config.HomeLock;
 import io.tidemark.definitions.DefinitionException;
+import io.tidemark.sagemaker.SageMakerException;
 import io.tidemark.transform.TransformException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Mixin;
         + "build point-in-time training sets and serve the latest values online.",
     subcommands = {IngestCommand.class, DeleteCommand.class, TrainingSetCommand.class, MaterializeCommand.class,
         GetCommand.class, ReconcileCommand.class, OptimizeCommand.class, VacuumCommand.class, GroupsCommand.class,
-        DemoCommand.class, ConfigCommand.class, CommandsCommand.class, CommandLine.HelpCommand.class},
+        ImportSageMakerCommand.class, ExportSageMakerCommand.class, DemoCommand.class, ConfigCommand.class, CommandsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad command line, 3 invalid definitions or config."})
 public final class TidemarkCli implements Runnable {
   public static final int EXIT_FAILED = 1;
@@ -60,7 +61,8 @@ public final class TidemarkCli implements Runnable {
     cli.setParameterExceptionHandler(TidemarkCli::badCommandLine);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      if (e instanceof DefinitionException || e instanceof TransformException || e instanceof ConfigException) {
+      if (e instanceof DefinitionException || e instanceof TransformException || e instanceof ConfigException
+          || e instanceof SageMakerException) {
         err.println("tidemark: " + e.getMessage());
         return EXIT_INVALID;
       }

@@ -87,7 +87,8 @@ public final class S3Settings {
     apply(spark.sparkContext().hadoopConfiguration(), config);
   }
 
-  static void apply(Configuration hadoopConf, TidemarkConfig config) {
+  /** The same, on a Hadoop configuration of its own (reading one S3 file without a Spark session). */
+  public static void apply(Configuration hadoopConf, TidemarkConfig config) {
     hadoopSettings(config).forEach(hadoopConf::set);
     if (!servesScheme(hadoopConf, "s3") && hadoopConf.getClassByNameOrNull(S3A_FS) != null) {
       hadoopConf.set("fs.s3.impl", S3A_FS);

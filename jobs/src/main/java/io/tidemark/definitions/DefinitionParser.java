@@ -31,7 +31,7 @@ final class DefinitionParser {
 
   private static final List<String> GROUP_KEYS = List.of("name", "description", "owner", "tags", "record_identifier",
       "event_time", "event_time_formats", "event_time_range", "features", "source", "sources", "transform", "windows", "offline",
-      "online", "ttl");
+      "online", "ttl", "sagemaker");
   private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "nullable", "rules");
   private static final List<String> SOURCE_KEYS = List.of("path", "format", "options", "transform",
       "date_partition_column");
@@ -43,6 +43,7 @@ final class DefinitionParser {
   private static final List<String> AGGREGATION_KEYS = List.of("feature", "function", "column", "window");
   private static final List<String> OFFLINE_KEYS = List.of("format", "partition_by");
   private static final List<String> ONLINE_KEYS = List.of("enabled", "ttl");
+  private static final List<String> SAGEMAKER_KEYS = List.of("name", "feature_names", "offline_s3_uri");
 
   private final Path projectRoot;
   private final Map<String, String> variables;
@@ -144,12 +145,13 @@ final class DefinitionParser {
       }
     }
     Optional<Duration> ttl = duration(group, "ttl");
+    Optional<SageMakerOrigin> sagemaker = group.map("sagemaker").map(s -> parseSageMaker(s, name, finalFeatures));
 
     if (problems.size() > before) {
       return Optional.empty();
     }
     return Optional.of(new FeatureGroup(name, description, owner, tags, recordId, eventTime, formats, range, features,
-        source, offline, online, ttl, windows, file, Hashing.sha256Hex(bytes)));
+        source, offline, online, ttl, windows, sagemaker, file, Hashing.sha256Hex(bytes)));
   }
 
   private List<FeatureDefinition> parseFeatures(YamlMap group, List<DefinitionProblem> problems) {
@@ -530,6 +532,33 @@ final class DefinitionParser {
   private OnlineSettings parseOnline(YamlMap o) {
     o.rejectUnknownKeys(ONLINE_KEYS);
     return new OnlineSettings(o.bool("enabled", false), duration(o, "ttl"));
+  }
+
+  /** {@code sagemaker: {name: Customer-Profiles, feature_names: {customer_id: CustomerId}, offline_s3_uri: s3://...}} */
+  private static SageMakerOrigin parseSageMaker(YamlMap s, String groupName, List<FeatureDefinition> features) {
+    s.rejectUnknownKeys(SAGEMAKER_KEYS);
+    String sageMakerName = s.string("name").orElse(groupName);
+    checkSageMakerName(s, "name", sageMakerName, "group name");
+    Map<String, String> featureNames = s.stringMap("feature_names");
+    Set<String> known = new java.util.HashSet<>(features.stream().map(FeatureDefinition::name).toList());
+    featureNames.forEach((feature, sageMakerFeature) -> {
+      if (!known.contains(feature)) {
+        s.report("feature_names", "sagemaker.feature_names names '" + feature + "', which is not one of the group's "
+            + "features", "map the Tidemark feature names (the keys) to SageMaker names (the values)");
+      }
+      checkSageMakerName(s, "feature_names", sageMakerFeature, "feature name");
+    });
+    Optional<String> s3Uri = s.string("offline_s3_uri");
+    s3Uri.filter(u -> !u.startsWith("s3://")).ifPresent(u -> s.report("offline_s3_uri",
+        "sagemaker.offline_s3_uri '" + u + "' is not an s3:// URI", "write it as SageMaker does: s3://bucket/prefix"));
+    return new SageMakerOrigin(sageMakerName, featureNames, s3Uri);
+  }
+
+  private static void checkSageMakerName(YamlMap m, String key, String value, String what) {
+    if (!SageMakerOrigin.NAME.matcher(value).matches() || value.length() > 64) {
+      m.report(key, "SageMaker " + what + " '" + value + "' is not one SageMaker accepts",
+          "use letters, digits, '-' and '_', starting and ending with a letter or digit, at most 64 characters");
+    }
   }
 
   private static Optional<Duration> duration(YamlMap m, String key) {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param eventTimeRange event times outside it are quarantined
  * @param ttl default time-to-live of a value in point-in-time joins (empty: unbounded)
  * @param windows present when the features are window aggregations computed from the source's events
+ * @param sagemaker how the group is named in SageMaker Feature Store, when it came from there (export-sagemaker)
  * @param file the definition file, for error messages
  * @param contentHash SHA-256 of the definition file's bytes, recorded in manifests
  */
@@ -32,6 +33,7 @@ public record FeatureGroup(
     OnlineSettings online,
     Optional<Duration> ttl,
     Optional<WindowDefinition> windows,
+    Optional<SageMakerOrigin> sagemaker,
     Path file,
     String contentHash) {
 
@@ -47,17 +49,18 @@ public record FeatureGroup(
       List<FeatureDefinition> features, Optional<SourceDefinition> source, OfflineSettings offline,
       OnlineSettings online, Optional<Duration> ttl, Path file, String contentHash) {
     this(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, EventTimeRange.STORABLE,
-        features, source, offline, online, ttl, Optional.empty(), file, contentHash);
+        features, source, offline, online, ttl, Optional.empty(), Optional.empty(), file, contentHash);
   }
 
   public FeatureGroup withEventTimeRange(EventTimeRange range) {
     return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats, range,
-        features, source, offline, online, ttl, windows, file, contentHash);
+        features, source, offline, online, ttl, windows, sagemaker, file, contentHash);
   }
 
   public FeatureGroup withWindows(WindowDefinition newWindows) {
     return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats,
-        eventTimeRange, features, source, offline, online, ttl, Optional.of(newWindows), file, contentHash);
+        eventTimeRange, features, source, offline, online, ttl, Optional.of(newWindows), sagemaker, file,
+        contentHash);
   }
 
   public Optional<FeatureDefinition> feature(String featureName) {

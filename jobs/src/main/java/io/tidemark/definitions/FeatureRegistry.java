@@ -66,6 +66,21 @@ public final class FeatureRegistry {
     return load(abs, abs.getParent() == null ? abs : abs.getParent(), variables);
   }
 
+  /**
+   * Parses one definition file on its own (transform paths relative to {@code projectRoot}), e.g. to check a file
+   * before it joins a folder.
+   *
+   * @throws DefinitionException listing every problem in the file
+   */
+  public static FeatureGroup loadFile(Path file, Path projectRoot, Map<String, String> variables) {
+    List<DefinitionProblem> problems = new ArrayList<>();
+    Optional<FeatureGroup> group = new DefinitionParser(projectRoot, variables).parse(file, problems);
+    if (group.isEmpty()) {
+      throw new DefinitionException(problems);
+    }
+    return group.get();
+  }
+
   public Path directory() {
     return directory;
   }

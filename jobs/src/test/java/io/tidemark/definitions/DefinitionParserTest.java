@@ -95,7 +95,7 @@ class DefinitionParserTest {
         features: [{name: id, type: String}, {name: t, type: Timestamp}]
         """), "users.yaml:4: unknown key 'featurs' in the feature group (did you mean 'features'? allowed keys: "
         + "name, description, owner, tags, record_identifier, event_time, event_time_formats, event_time_range, features, source, "
-        + "sources, transform, windows, offline, online, ttl)");
+        + "sources, transform, windows, offline, online, ttl, sagemaker)");
   }
 
   @Test
@@ -370,6 +370,38 @@ class DefinitionParserTest {
     assertEquals(Optional.empty(), Durations.parse("2 weeks"));
     assertEquals("90d", Durations.format(Duration.ofDays(90)));
     assertEquals("1500ms", Durations.format(Duration.ofMillis(1500)));
+  }
+
+  @Test
+  void theSageMakerBlockIsCheckedAndKept() {
+    String group = """
+        name: orders
+        record_identifier: order_id
+        event_time: ts
+        features: [{name: order_id, type: String}, {name: ts, type: Timestamp}]
+        sagemaker:
+        """;
+    FeatureGroup g = load(Map.of("orders.yaml", group + """
+          name: Customer-Orders
+          feature_names: {order_id: OrderId}
+          offline_s3_uri: s3://ml/offline
+        """)).group("orders");
+    assertEquals(Optional.of(new SageMakerOrigin("Customer-Orders", Map.of("order_id", "OrderId"),
+        Optional.of("s3://ml/offline"))), g.sagemaker());
+    assertProblems(Map.of("orders.yaml", group + """
+          name: -orders
+          feature_names: {id: OrderId}
+          offline_s3_uri: /tmp/offline
+          role: x
+        """),
+        "orders.yaml:6: SageMaker group name '-orders' is not one SageMaker accepts (use letters, digits, '-' and "
+            + "'_', starting and ending with a letter or digit, at most 64 characters)",
+        "orders.yaml:7: sagemaker.feature_names names 'id', which is not one of the group's features (map the "
+            + "Tidemark feature names (the keys) to SageMaker names (the values))",
+        "orders.yaml:8: sagemaker.offline_s3_uri '/tmp/offline' is not an s3:// URI (write it as SageMaker does: "
+            + "s3://bucket/prefix)",
+        "orders.yaml:9: unknown key 'role' in 'sagemaker' of the feature group (allowed keys: name, feature_names, "
+            + "offline_s3_uri)");
   }
 
   private FeatureRegistry load(Map<String, String> files) {
