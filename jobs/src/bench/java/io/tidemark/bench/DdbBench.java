@@ -140,6 +140,9 @@ public final class DdbBench {
     }
 
     ingest(tm, spark, home, "items", items, "2030-01-02 00:00:00", 2);
+    // the incremental run's steps, timed (as --verbose prints them)
+    org.apache.logging.log4j.core.config.Configurator.setLevel(io.tidemark.util.JobLabel.PHASES_LOGGER,
+        org.apache.logging.log4j.Level.INFO);
     MaterializeResult incremental = tm.materialize("items").execute();
     double incRate = incremental.written() / seconds(incremental);
     System.out.println(incremental.summary());

@@ -29,4 +29,26 @@ public final class AsOf {
         .groupBy(key).agg(max(col("v")).as("w"))
         .select(out.toArray(Column[]::new));
   }
+
+  /**
+   * {@link #latestPerKey} of the records that have at least one row with {@code mark} true, each with the
+   * winner's own mark in {@code markColumn}: which records a set of rows touched, and whether their winner is one
+   * of them, in the same single aggregation. (The mark comes last in the compared struct: it only breaks a tie of
+   * two rows equal in every column of the record order.)
+   */
+  public static Dataset<Row> latestPerMarkedKey(Dataset<Row> history, String key, String eventTime,
+      List<String> valueColumns, Column mark, String markColumn) {
+    List<String> order = RecordOrder.columns(eventTime, valueColumns);
+    List<Column> fields = new ArrayList<>();
+    order.forEach(c -> fields.add(col(c)));
+    fields.add(mark.as(markColumn));
+    List<Column> out = new ArrayList<>();
+    out.add(col(key));
+    order.forEach(c -> out.add(col("w." + c).as(c)));
+    out.add(col("w." + markColumn).as(markColumn));
+    return history.select(col(key), struct(fields.toArray(Column[]::new)).as("v"))
+        .groupBy(key).agg(max(col("v")).as("w"), max(col("v." + markColumn)).as("touched"))
+        .where(col("touched"))
+        .select(out.toArray(Column[]::new));
+  }
 }

@@ -1,8 +1,11 @@
 package io.tidemark.online;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import io.tidemark.asof.AsOf;
@@ -25,7 +28,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MaterializeAction {
   private static final Logger LOG = LoggerFactory.getLogger(MaterializeAction.class);
-  private static final String CHANGED_EVENT_TIME = "_tidemark_changed_event_time";
   private static final String CHANGED_WRITE_TIME = "_tidemark_changed_write_time";
+  private static final String CHANGED = "_tidemark_changed";
 
   private final SparkSession spark;
   private final OfflineStore offline;
@@ -217,50 +219,55 @@ public final class MaterializeAction {
     }
     label.step("materialize: " + group.name() + ": changes of offline v" + (watermark + 1) + ".." + version);
     long writeStart = System.nanoTime();
-    WriteStats stats = writeWinners(table, schema, changes(table, watermark + 1, version), version, live, fence,
-        label);
+    WriteStats stats = writeWinners(table, schema, changes(table, watermark + 1, version), lit(true), version, live,
+        fence, label);
     Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
     catalog.advanceWatermark(group.name(), lease.owner(), live, version, clock.instant());
     return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats, writing);
   }
 
   /**
-   * Decides each record among {@code changedRows} against its history at offline {@code version} and writes the
-   * winners that come from the changes to {@code live}: a put, or a delete for a winning tombstone. A record whose
-   * winner is older than its changes (a late row) sends nothing.
+   * Decides each record that has rows among {@code changedRows} against its history at offline {@code version}
+   * and writes the winners that come from the changes to {@code live}: a put, or a delete for a winning tombstone.
+   * A record whose winner is older than its changes (a late row) sends nothing.
+   *
+   * <p>One light pass over the changes (their earliest event time, and the write times of their batches), then one
+   * aggregation of the history from that time on: a row marks its record as changed when it is one of the changes
+   * ({@code which}) and its write_time is one of theirs (one per batch). An older row counted as changed because it
+   * shares a write time could only make its record's winner be written again, which is always right: every winner
+   * comes from the whole history.
    */
-  private WriteStats writeWinners(OfflineTable table, ItemSchema schema, Dataset<Row> changedRows, long version,
-      String live, WriteFence fence, JobLabel label) {
-    Dataset<Row> changed = AsOf.latestPerKey(changedRows.select(columns(schema)), schema.key(),
-            schema.eventTimeFeature(), schema.valueNames())
-        .select(col(schema.key()), col(schema.eventTimeFeature()).as(CHANGED_EVENT_TIME),
-            col(MetadataColumns.WRITE_TIME).as(CHANGED_WRITE_TIME))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Row bounds = changed.agg(min(CHANGED_EVENT_TIME), count(lit(1))).first();
-      if (bounds.getLong(1) == 0) {
-        return WriteStats.ZERO;
-      }
-      Instant earliest = ItemCodec.instant(bounds.get(0));
-      // a record's winner is at least as new as its newest change: older history cannot win
-      Dataset<Row> history = table.readVersion(version)
-          .where(col(MetadataColumns.EVENT_DATE).geq(lit(Date.valueOf(LocalDate.ofInstant(earliest,
-              ZoneOffset.UTC)))))
-          .where(col(schema.eventTimeFeature()).geq(lit(java.sql.Timestamp.from(earliest))))
-          .join(changed.select(schema.key()), schema.key(), "left_semi")
-          .select(columns(schema));
-      Dataset<Row> winners = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
-          schema.valueNames());
-      Dataset<Row> decided = winners.join(changed, schema.key())
-          .withColumn(WriteJob.FROM_CHANGES, col(schema.eventTimeFeature()).equalTo(col(CHANGED_EVENT_TIME))
-              .and(col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME))))
-          .drop(CHANGED_EVENT_TIME, CHANGED_WRITE_TIME);
-      label.step("materialize: " + group.name() + ": write " + bounds.getLong(1) + " changed records to " + live);
-      return OnlineWriter.write(spark, OnlineWriter.spread(decided, schema.key(),
-          OnlineWriter.tasks(spark, online.config())), writeConnection, live, schema, false, online.config(), fence);
-    } finally {
-      changed.unpersist();
+  private WriteStats writeWinners(OfflineTable table, ItemSchema schema, Dataset<Row> changedRows, Column which,
+      long version, String live, WriteFence fence, JobLabel label) {
+    Row bounds = changedRows.agg(min(schema.eventTimeFeature()), count(lit(1)), min(MetadataColumns.WRITE_TIME),
+        max(MetadataColumns.WRITE_TIME)).first();
+    if (bounds.getLong(1) == 0) {
+      return WriteStats.ZERO;
     }
+    Instant earliest = ItemCodec.instant(bounds.get(0));
+    // a record's winner is at least as new as its newest change: older history cannot win
+    Dataset<Row> history = table.readVersion(version)
+        .where(col(MetadataColumns.EVENT_DATE).geq(lit(Date.valueOf(LocalDate.ofInstant(earliest, ZoneOffset.UTC)))))
+        .where(col(schema.eventTimeFeature()).geq(lit(java.sql.Timestamp.from(earliest))))
+        .select(columns(schema));
+    Dataset<Row> marked;
+    if (bounds.get(2).equals(bounds.get(3))) {
+      // the usual case, changes from one batch: its write time
+      marked = history.withColumn(CHANGED, col(MetadataColumns.WRITE_TIME).equalTo(lit(bounds.get(2))).and(which));
+    } else {
+      Dataset<Row> batches = changedRows.select(col(MetadataColumns.WRITE_TIME).as(CHANGED_WRITE_TIME)).distinct()
+          .withColumn(CHANGED, lit(true));
+      marked = history
+          .join(broadcast(batches), col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME)), "left_outer")
+          .withColumn(CHANGED, coalesce(col(CHANGED), lit(false)).and(which))
+          .drop(CHANGED_WRITE_TIME);
+    }
+    Dataset<Row> decided = AsOf.latestPerMarkedKey(OnlineWriter.spread(marked, schema.key(),
+            OnlineWriter.tasks(spark, online.config())), schema.key(), schema.eventTimeFeature(),
+        schema.valueNames(), col(CHANGED), WriteJob.FROM_CHANGES);
+    label.step("materialize: " + group.name() + ": write the winners of " + bounds.getLong(1) + " changed rows to "
+        + live);
+    return OnlineWriter.write(spark, decided, writeConnection, live, schema, false, online.config(), fence);
   }
 
   private Run tombstones(OfflineTable table, ItemSchema schema, Optional<OnlineCatalog.Entry> entry, long version,
@@ -275,7 +282,7 @@ public final class MaterializeAction {
     long writeStart = System.nanoTime();
     label.step("materialize: " + group.name() + ": tombstones of offline v" + version);
     WriteStats stats = writeWinners(table, schema, changes(table, version, version)
-        .where(col(MetadataColumns.IS_DELETED)), newest, live.get(), fence, label);
+        .where(col(MetadataColumns.IS_DELETED)), col(MetadataColumns.IS_DELETED), newest, live.get(), fence, label);
     return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats,
         Duration.ofNanos(System.nanoTime() - writeStart));
   }
