@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
@@ -64,6 +65,8 @@ abstract class AsOfMerge<R> implements Iterator<R> {
   private final Iterator<R> spine;
   private final Iterator<R> history;
   private final Object[] best;
+  /** Per source, storage a kept row may be copied into again (so keeping a row need not allocate). */
+  private final Object[] kept;
   private final long[] matched;
   private final long[] deleted;
   private final long[] none;
@@ -77,6 +80,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     this.history = history;
     int sources = layout.outputIndex().length;
     this.best = new Object[sources];
+    this.kept = new Object[sources];
     this.matched = new long[sources];
     this.deleted = new long[sources];
     this.none = new long[sources];
@@ -104,8 +108,17 @@ abstract class AsOfMerge<R> implements Iterator<R> {
 
   abstract boolean isNull(R row, int i);
 
-  /** A row to keep past the next call of the history iterator. */
-  abstract R keep(R row);
+  /**
+   * A row to keep past the next call of the history iterator; {@code storage} is what this returned last time for
+   * the same source (null at first), which it may copy into.
+   */
+  abstract R keep(R row, R storage);
+
+  /** How the key at {@code i} of {@code row} compares with {@code key} (a spine key of the same type). */
+  int compareKey(R row, int i, Object key) {
+    Object k = value(row, i, layout.historyTypes()[i]);
+    return k == null ? -1 : compare(k, key);
+  }
 
   abstract R row(Object[] values);
 
@@ -143,15 +156,15 @@ abstract class AsOfMerge<R> implements Iterator<R> {
   @SuppressWarnings("unchecked")
   private void advance(Object key, long t) {
     while (pending != null) {
-      Object k = value(pending, Layout.KEY, layout.historyTypes()[Layout.KEY]);
-      int c = k == null ? -1 : compare(k, key);
+      int c = compareKey(pending, Layout.KEY, key);
       if (c > 0 || (c == 0 && longAt(pending, Layout.ELIGIBLE) > t)) {
         return;
       }
       if (c == 0) {
         int g = intAt(pending, Layout.SOURCE);
         if (best[g] == null || compareRows(pending, (R) best[g], g) > 0) {
-          best[g] = keep(pending);
+          kept[g] = keep(pending, (R) kept[g]);
+          best[g] = kept[g];
         }
       }
       pending = history.hasNext() ? history.next() : null;
@@ -264,9 +277,22 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     }
 
     @Override
-    InternalRow keep(InternalRow row) {
-      // a plan's iterator may reuse the row object for the next row
+    InternalRow keep(InternalRow row, InternalRow storage) {
+      // a plan's iterator may reuse the row object for the next row; the kept copy's bytes are reused in turn
+      if (row instanceof UnsafeRow u && storage instanceof UnsafeRow target) {
+        target.copyFrom(u);
+        return target;
+      }
       return row.copy();
+    }
+
+    @Override
+    int compareKey(InternalRow row, int i, Object key) {
+      if (key instanceof Long k) {
+        // no boxing of every history row's key
+        return row.isNullAt(i) ? -1 : Long.compare(row.getLong(i), k);
+      }
+      return super.compareKey(row, i, key);
     }
 
     @Override
@@ -306,7 +332,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     }
 
     @Override
-    Row keep(Row row) {
+    Row keep(Row row, Row storage) {
       return row;
     }
 

@@ -1,6 +1,5 @@
 package io.tidemark.online;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -53,6 +52,8 @@ public final class MaterializeAction {
   private static final Logger LOG = LoggerFactory.getLogger(MaterializeAction.class);
   private static final String CHANGED_WRITE_TIME = "_tidemark_changed_write_time";
   private static final String CHANGED = "_tidemark_changed";
+  /** Up to this many changed batches are named in the plan; more (rows carrying their own write times) are joined. */
+  private static final int LISTED_BATCHES = 10_000;
 
   private final SparkSession spark;
   private final OfflineStore offline;
@@ -250,15 +251,17 @@ public final class MaterializeAction {
         .where(col(MetadataColumns.EVENT_DATE).geq(lit(Date.valueOf(LocalDate.ofInstant(earliest, ZoneOffset.UTC)))))
         .where(col(schema.eventTimeFeature()).geq(lit(java.sql.Timestamp.from(earliest))))
         .select(columns(schema));
+    // the batches' write times: usually one (min = max), else listed when few, else joined
+    List<Object> times = bounds.get(2).equals(bounds.get(3)) ? List.of(bounds.get(2))
+        : changedRows.select(MetadataColumns.WRITE_TIME).distinct().limit(LISTED_BATCHES + 1).collectAsList()
+            .stream().map(r -> r.get(0)).toList();
     Dataset<Row> marked;
-    if (bounds.get(2).equals(bounds.get(3))) {
-      // the usual case, changes from one batch: its write time
-      marked = history.withColumn(CHANGED, col(MetadataColumns.WRITE_TIME).equalTo(lit(bounds.get(2))).and(which));
+    if (times.size() <= LISTED_BATCHES) {
+      marked = history.withColumn(CHANGED, col(MetadataColumns.WRITE_TIME).isin(times.toArray()).and(which));
     } else {
       Dataset<Row> batches = changedRows.select(col(MetadataColumns.WRITE_TIME).as(CHANGED_WRITE_TIME)).distinct()
           .withColumn(CHANGED, lit(true));
-      marked = history
-          .join(broadcast(batches), col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME)), "left_outer")
+      marked = history.join(batches, col(MetadataColumns.WRITE_TIME).equalTo(col(CHANGED_WRITE_TIME)), "left_outer")
           .withColumn(CHANGED, coalesce(col(CHANGED), lit(false)).and(which))
           .drop(CHANGED_WRITE_TIME);
     }
