@@ -110,6 +110,7 @@ public final class AsOfJoin {
   private static final String KEY = PREFIX + "k";
   private static final String TIME = PREFIX + "t";
   private static final String ELIGIBLE = PREFIX + "a";
+  private static final String EVENT = PREFIX + "e";
 
   private final Dataset<Row> spine;
   private final String timeColumn;
@@ -233,7 +234,8 @@ public final class AsOfJoin {
       handle.offsets.put(pass.get(g), g);
     }
     AsOfMerge.Layout layout = new AsOfMerge.Layout(spineSchema.fieldIndex(KEY), spineSchema.fieldIndex(TIME),
-        spineCopy, types(spineSchema), types(historySchema), orderIndex, outputIndex, ttl, stats);
+        spineCopy, types(spineSchema), types(historySchema),
+        shifted() ? historySchema.fieldIndex(EVENT) : AsOfMerge.Layout.ELIGIBLE, orderIndex, outputIndex, ttl, stats);
     return strategy == Strategy.COGROUP
         ? cogroup(spineSide, history, keyType, layout, outSchema)
         : zip(spark, spineSide, history, layout, outSchema);
@@ -283,14 +285,20 @@ public final class AsOfJoin {
         n);
   }
 
+  /** Whether a row's first eligible spine time differs from its event time (a delay, or known-at). */
+  private boolean shifted() {
+    return options.eventShiftMicros() != 0 || options.asKnownAt();
+  }
+
   private static DataType[] types(StructType schema) {
     return Arrays.stream(schema.fields()).map(f -> f.dataType()).toArray(DataType[]::new);
   }
 
   /**
-   * A source's rows as the merge reads them: key, first spine time the row may serve, source index, event and
-   * write micros, tombstone flag, then the pass's value slots ({@link ValueSlots}: this source's values, nulls in
-   * the slots it does not use), pruned to the spine's time range.
+   * A source's rows as the merge reads them: key, first spine time the row may serve, source index, write micros,
+   * tombstone flag, event micros (when not the same as the first spine time), then the pass's value slots
+   * ({@link ValueSlots}: this source's values, nulls in the slots it does not use), pruned to the spine's time
+   * range.
    */
   private Dataset<Row> historySide(List<AsOfSource> pass, int g, DataType keyType, Instant[] b, ValueSlots slots) {
     AsOfSource s = pass.get(g);
@@ -319,9 +327,12 @@ public final class AsOfJoin {
     cols.add(functions.when(col(quote(s.recordId())).isNotNull(), col(quote(s.recordId())).cast(keyType)).as(KEY));
     cols.add(eligible.as(ELIGIBLE));
     cols.add(lit(g).as(PREFIX + "g"));
-    cols.add(event.as(PREFIX + "e"));
     cols.add(write.as(PREFIX + "w"));
     cols.add(col(MetadataColumns.IS_DELETED).as(PREFIX + "d"));
+    if (shifted()) {
+      // else the eligible time is the event time: one column less to shuffle and sort
+      cols.add(event.as(EVENT));
+    }
     for (int slot = 0; slot < slots.types.size(); slot++) {
       String c = slots.sourceColumn(g, slot);
       cols.add((c == null ? lit(null).cast(slots.types.get(slot)) : col(quote(c))).as(PREFIX + "v" + slot));

@@ -36,17 +36,17 @@ abstract class AsOfMerge<R> implements Iterator<R> {
       int[] spineCopy,
       DataType[] spineTypes,
       DataType[] historyTypes,
+      int eventIndex,
       int[][] orderIndex,
       int[][] outputIndex,
       long[] ttlMicros,
       Stats stats) implements Serializable {
     static final int KEY = 0;
+    /** The first spine time a row may serve; also its event time unless a delay or known-at shifts it. */
     static final int ELIGIBLE = 1;
     static final int SOURCE = 2;
-    static final int EVENT = 3;
-    static final int WRITE = 4;
-    static final int DELETED = 5;
-    static final int FIRST_VALUE = 6;
+    static final int WRITE = 3;
+    static final int DELETED = 4;
 
     int width() {
       int w = spineCopy.length;
@@ -173,7 +173,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
 
   /** {@link RecordOrder}: event time, write time, tombstone, then the values in definition order. */
   private int compareRows(R a, R b, int g) {
-    int c = Long.compare(longAt(a, Layout.EVENT), longAt(b, Layout.EVENT));
+    int c = Long.compare(longAt(a, layout.eventIndex()), longAt(b, layout.eventIndex()));
     if (c != 0) {
       return c;
     }
@@ -217,7 +217,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
       int[] outputs = layout.outputIndex()[g];
       R w = (R) best[g];
       if (w == null || !timed
-          || (layout.ttlMicros()[g] >= 0 && longAt(w, Layout.EVENT) < t - layout.ttlMicros()[g])) {
+          || (layout.ttlMicros()[g] >= 0 && longAt(w, layout.eventIndex()) < t - layout.ttlMicros()[g])) {
         none[g]++;
       } else if (booleanAt(w, Layout.DELETED)) {
         deleted[g]++;
