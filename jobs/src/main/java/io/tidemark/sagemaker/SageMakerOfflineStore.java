@@ -68,6 +68,7 @@ import org.apache.spark.sql.types.TimestampNTZType;
  * wrote first (the earliest {@code write_time}); among rows written at the same time, the one whose
  * {@code is_deleted} and then feature values (in definition order) sort first, so the choice never depends on file
  * order. Two writes of the same record and event time with different {@code api_invocation_time} are both kept.
+ * (A null record identifier or event time counts as one value here; the write path quarantines such rows.)
  */
 public final class SageMakerOfflineStore {
   /** Where Iceberg keeps a table's metadata, below the table's folder. */
@@ -251,7 +252,8 @@ public final class SageMakerOfflineStore {
 
   private static Dataset<Row> readIceberg(SparkSession spark, Path metadataFile) {
     try {
-      Class.forName(ICEBERG_SOURCE, false, Thread.currentThread().getContextClassLoader());
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      Class.forName(ICEBERG_SOURCE, false, loader != null ? loader : SageMakerOfflineStore.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("reading an Iceberg offline store needs the Iceberg Spark runtime "
           + "(org.apache.iceberg:iceberg-spark-runtime-<spark>_<scala>) on the class path: on EMR enable Iceberg (the "
