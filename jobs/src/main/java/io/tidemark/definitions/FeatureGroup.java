@@ -63,6 +63,11 @@ public record FeatureGroup(
         contentHash);
   }
 
+  public FeatureGroup withSageMaker(Optional<SageMakerOrigin> origin) {
+    return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats,
+        eventTimeRange, features, source, offline, online, ttl, windows, origin, file, contentHash);
+  }
+
   public Optional<FeatureDefinition> feature(String featureName) {
     return features.stream().filter(f -> f.name().equals(featureName)).findFirst();
   }
