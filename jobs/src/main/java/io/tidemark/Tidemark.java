@@ -4,6 +4,7 @@ import io.tidemark.config.S3Settings;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.DeleteAction;
+import io.tidemark.ingest.ImportHistoryAction;
 import io.tidemark.ingest.IngestAction;
 import io.tidemark.maintenance.OptimizeAction;
 import io.tidemark.maintenance.VacuumAction;
@@ -44,6 +45,11 @@ public final class Tidemark {
 
   public IngestAction ingest(String group) {
     return new IngestAction(offlineStore, registry.group(group));
+  }
+
+  /** Imports another store's history (e.g. a SageMaker offline store) into the group's offline table. */
+  public ImportHistoryAction.Stage importHistory(String group) {
+    return new ImportHistoryAction.Stage(offlineStore, registry.group(group));
   }
 
   public DeleteAction.Stage delete(String group) {

@@ -1,37 +1,41 @@
 package io.tidemark.cli;
 
 import io.tidemark.config.S3Settings;
+import io.tidemark.definitions.FeatureGroup;
+import io.tidemark.ingest.IngestResult;
 import io.tidemark.sagemaker.SageMakerImport;
+import io.tidemark.sagemaker.SageMakerOfflineStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "import-sagemaker", mixinStandardHelpOptions = true,
-    description = {"Write feature-definitions/<name>.yaml from SageMaker Feature Store definitions: the JSON of "
-        + "aws sagemaker describe-feature-group (or a create-feature-group request), local or s3://. Starts no Spark.",
+    description = {"Come from SageMaker Feature Store: write feature-definitions/<name>.yaml from the JSON of aws "
+        + "sagemaker describe-feature-group (or a create-feature-group request), local or s3://, and with --history "
+        + "load the group's offline store into its Tidemark offline table.",
         "Prints what was renamed, changed or not carried, one line per SageMaker setting. Names become lower case "
             + "with '_' (Customer-Profiles -> customer_profiles); the originals are kept under sagemaker:. "
-            + "Features Tidemark cannot hold yet (List, Set, Vector) stop the import unless --skip-unsupported."})
-final class ImportSageMakerCommand implements Callable<Integer> {
-  @Mixin
-  CliContext context;
-
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "DescribeFeatureGroup JSON files, local or s3://.")
-  List<String> files;
+            + "Features Tidemark cannot hold yet (List, Set, Vector) stop the import unless --skip-unsupported.",
+        "Without --history no Spark is started. With it, rows keep their write_time, api_invocation_time and "
+            + "is_deleted; exact duplicates are written once, refused rows are quarantined with their reasons, "
+            + "rows the table holds already are skipped (running it again is a no-op), and the counts are printed.",
+        "Examples:",
+        "  tidemark import-sagemaker customer-profiles.json",
+        "  tidemark import-sagemaker customer-profiles.json --history s3://bucket/prefix/111122223333/sagemaker/"
+            + "us-east-1/offline-store/Customer-Profiles-1714564800",
+        "  tidemark import-sagemaker --group customer_profiles --history ./offline-store/Customer-Profiles-1714564800"})
+final class ImportSageMakerCommand extends TidemarkCli.JobCommand {
+  @Parameters(arity = "0..*", paramLabel = "FILE", description = "DescribeFeatureGroup JSON files, local or s3://.")
+  List<String> files = new ArrayList<>();
 
   @Option(names = "--name", paramLabel = "NAME",
       description = "The Tidemark group name (default: derived from FeatureGroupName); one FILE only.")
@@ -46,20 +50,48 @@ final class ImportSageMakerCommand implements Callable<Integer> {
           + "instead of refusing.")
   boolean skipUnsupported;
 
-  @Option(names = "--force", description = "Replace existing definition files.")
+  @Option(names = "--force", description = "Replace existing definition files (an identical one is kept as is).")
   boolean force;
 
+  @Option(names = "--history", paramLabel = "LOCATION",
+      description = "The group's SageMaker offline store, local or s3://: the folder <FeatureGroupName>-<epoch> under "
+          + "offline-store/ (its data/ folder, or for Iceberg the table folder, also works). Needs one FILE or "
+          + "--group.")
+  String history;
+
+  @Option(names = "--group", paramLabel = "GROUP",
+      description = "With --history and no FILE: the Tidemark group (already defined) to load the history into.")
+  String group;
+
+  @Option(names = "--layout", paramLabel = "LAYOUT", defaultValue = "auto",
+      description = "The offline store's TableFormat: glue, iceberg or auto (default: ${DEFAULT-VALUE}, detected "
+          + "from the files).")
+  String layout;
+
   @Override
-  public Integer call() {
+  int execute() {
+    Optional<SageMakerOfflineStore.Layout> storeLayout = parseLayout();
+    if (files.isEmpty() && (history == null || group == null)) {
+      throw usage("import-sagemaker needs FILE (a DescribeFeatureGroup JSON), or --group GROUP with --history "
+          + "LOCATION to load history into a group already defined");
+    }
+    if (group != null && !files.isEmpty()) {
+      throw usage("--group names a group already defined; with FILE the group is the one FILE defines (drop "
+          + "--group, or pass --name to choose its name)");
+    }
+    if (history != null && files.size() > 1) {
+      throw usage("--history loads one group's offline store: pass one FILE, got " + files.size());
+    }
     if (name != null && files.size() > 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--name needs exactly one FILE, got "
-          + files.size());
+      throw usage("--name needs exactly one FILE, got " + files.size());
+    }
+    if (files.isEmpty()) {
+      return importHistory(group, storeLayout);
     }
     if (RemoteFiles.isRemote(context.definitionsLocation())) {
       // definitionsDir() would be a temporary copy: the files written there would be lost
-      throw new CommandLine.ParameterException(spec.commandLine(), "import-sagemaker writes definition files: "
-          + "--definitions must be a local folder, not " + context.definitionsLocation()
-          + " (import locally, then upload the folder)");
+      throw usage("import-sagemaker writes definition files: --definitions must be a local folder, not "
+          + context.definitionsLocation() + " (import locally, then upload the folder)");
     }
     Path dir = context.definitionsDir();
     SageMakerImport.Options options = new SageMakerImport.Options(Optional.ofNullable(name),
@@ -75,17 +107,18 @@ final class ImportSageMakerCommand implements Callable<Integer> {
         refusals.add(r.sageMakerName() + " has " + r.leftOut().size() + " feature" + (r.leftOut().size() == 1 ? ""
             : "s") + " with no Tidemark equivalent yet (" + String.join(", ", r.leftOut()) + ")");
       }
-      if (Files.exists(r.group().file()) && !force) {
-        refusals.add(r.group().file() + " exists already (pass --force to replace it)");
+      if (Files.exists(r.group().file()) && !force && !unchanged(r)) {
+        refusals.add(r.group().file() + " exists already with other content (pass --force to replace it)");
       }
     }
     for (SageMakerImport.Result r : results) {
-      boolean written = refusals.isEmpty();
+      boolean unchanged = unchanged(r);
+      boolean written = refusals.isEmpty() && !unchanged;
       if (written) {
         SageMakerImport.write(r, force);
       }
       System.out.println("import-sagemaker " + r.sageMakerName() + " -> " + (written ? r.group().file()
-          : "nothing written") + ": " + r.group().features().size() + " features" + (r.leftOut().isEmpty() ? ""
+          : unchanged ? r.group().file() + " (unchanged)" : "nothing written") + ": " + r.group().features().size() + " features" + (r.leftOut().isEmpty() ? ""
           : ", " + r.leftOut().size() + " left out") + ", " + r.report().size() + " report lines");
       r.report().forEach(line -> System.out.println("  " + line));
     }
@@ -94,7 +127,42 @@ final class ImportSageMakerCommand implements Callable<Integer> {
           + (refusals.stream().anyMatch(x -> x.contains("no Tidemark equivalent"))
               ? ". Pass --skip-unsupported to write the definitions without those features" : ""));
     }
+    return history == null ? 0 : importHistory(results.get(0).group().name(), storeLayout);
+  }
+
+  /** Loads the SageMaker offline store at --history into the group's offline table; prints where each row went. */
+  private int importHistory(String groupName, Optional<SageMakerOfflineStore.Layout> storeLayout) {
+    FeatureGroup target = context.registry().group(groupName);
+    Progress.info("import-sagemaker " + groupName + ": reading the SageMaker offline store " + history + " ...");
+    SageMakerOfflineStore.Result read = SageMakerOfflineStore.read(context.tidemark().spark(), target, history,
+        storeLayout);
+    System.out.println(read.summary());
+    IngestResult result = context.tidemark().importHistory(groupName).from(read.history()).execute();
+    System.out.println(result.summary());
+    if (!result.alreadyIngested()) {
+      System.out.println("import-sagemaker " + groupName + ": " + read.rowsRead() + " rows in the SageMaker store = "
+          + read.duplicatesDropped() + " exact duplicates + " + result.rowsAlreadyStored() + " already in "
+          + result.table() + " + " + result.rowsWritten() + " written + " + result.rowsQuarantined() + " quarantined");
+    }
     return 0;
+  }
+
+  private Optional<SageMakerOfflineStore.Layout> parseLayout() {
+    try {
+      return SageMakerOfflineStore.Layout.parse(layout);
+    } catch (IllegalArgumentException e) {
+      throw usage("--layout: " + e.getMessage());
+    }
+  }
+
+  /** True when the definition file exists with exactly the content this import would write. */
+  private static boolean unchanged(SageMakerImport.Result r) {
+    try {
+      return Files.exists(r.group().file())
+          && Files.readString(r.group().file(), StandardCharsets.UTF_8).equals(r.yaml());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + r.group().file(), e);
+    }
   }
 
   private String read(String file) {

@@ -57,6 +57,11 @@ public record FeatureGroup(
         features, source, offline, online, ttl, windows, sagemaker, file, contentHash);
   }
 
+  public FeatureGroup withEventTimeFormats(List<EventTimeFormat> formats) {
+    return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, formats, eventTimeRange,
+        features, source, offline, online, ttl, windows, sagemaker, file, contentHash);
+  }
+
   public FeatureGroup withWindows(WindowDefinition newWindows) {
     return new FeatureGroup(name, description, owner, tags, recordIdentifier, eventTime, eventTimeFormats,
         eventTimeRange, features, source, offline, online, ttl, Optional.of(newWindows), sagemaker, file,

@@ -38,6 +38,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -46,6 +47,9 @@ import org.apache.spark.storage.StorageLevel;
  * exactly once per input.
  */
 final class BatchIngest {
+  /** True on a history row the offline table holds already. */
+  private static final String STORED = "_tm_stored";
+
   /** How a batch runs: re-ingest anyway, the request time, and an optional event-time range to (re)compute. */
   record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
     Options {
@@ -66,60 +70,84 @@ final class BatchIngest {
   private final OfflineStore store;
   private final FeatureGroup group;
   private final RowValidator.Mode mode;
-  private final SourceDefinition source;
+  private final Optional<SourceDefinition> source;
+  private final Optional<HistoryInput> history;
   private final Options options;
   private final String kind;
 
   BatchIngest(OfflineStore store, FeatureGroup group, RowValidator.Mode mode, SourceDefinition source,
       Options options) {
+    this(store, group, mode, Optional.of(source), Optional.empty(), options);
+  }
+
+  /** A history import: rows that carry their own write_time, api_invocation_time and is_deleted. */
+  BatchIngest(OfflineStore store, FeatureGroup group, HistoryInput history, Instant apiInvocationTime) {
+    this(store, group, RowValidator.Mode.HISTORY, Optional.empty(), Optional.of(history),
+        new Options(false, apiInvocationTime, Optional.empty(), Optional.empty()));
+  }
+
+  private BatchIngest(OfflineStore store, FeatureGroup group, RowValidator.Mode mode,
+      Optional<SourceDefinition> source, Optional<HistoryInput> history, Options options) {
     this.store = store;
     this.group = group;
     this.mode = mode;
     this.source = source;
+    this.history = history;
     this.options = options;
-    this.kind = mode == RowValidator.Mode.TOMBSTONES ? "delete" : "ingest";
+    this.kind = switch (mode) {
+      case TOMBSTONES -> "delete";
+      case HISTORY -> "import";
+      case RECORDS -> "ingest";
+    };
   }
+
+  /** What a batch reads, however it came: its rows, the files that pin their content, and how to name it. */
+  private record Input(String describe, Dataset<Row> rows, String[] files, Optional<java.nio.file.Path> transform,
+      String fingerprintOptions) {}
 
   IngestResult run() {
     SparkSession spark = store.spark();
     OfflineTable table = store.forGroup(group);
     BatchLedger ledger = store.ledger();
-    try (JobLabel label = JobLabel.start(spark, kind, group.name() + ": read " + source.describe())) {
-      Optional<SqlTransform> transform = mode == RowValidator.Mode.TOMBSTONES ? Optional.empty()
-          : source.transform().map(t -> SqlTransform.load(spark, t));
-      Map<String, Dataset<Row>> inputs = readInputs(spark);
+    String what = history.map(HistoryInput::describe).orElseGet(() -> source.orElseThrow().describe());
+    try (JobLabel label = JobLabel.start(spark, kind, group.name() + ": read " + what)) {
+      Input input = history.map(h -> new Input(h.describe(), h.rows(), h.fileArray(), Optional.empty(), ""))
+          .orElseGet(() -> readSource(spark));
       label.step(kind + ": " + group.name() + ": fingerprint the input");
-      String[] files = inputFiles(inputs);
       org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-      Optional<java.nio.file.Path> transformFile = transform.map(SqlTransform::file);
-      String batchId = BatchFingerprint.of(files, hadoop, group, transformFile, mode, fingerprintOptions());
+      String batchId = BatchFingerprint.of(input.files(), hadoop, group, input.transform(), mode,
+          input.fingerprintOptions());
       label.step(kind + ": " + group.name() + ": look the batch up in the ledger");
       Optional<BatchLedger.Entry> previous = ledger.findAny(group.name(), List.of(batchId,
-          BatchFingerprint.legacy(files, hadoop, group, transformFile, mode, fingerprintOptions())));
+          BatchFingerprint.legacy(input.files(), hadoop, group, input.transform(), mode,
+              input.fingerprintOptions())));
       if (previous.isPresent() && !options.force()) {
         BatchLedger.Entry e = previous.get();
         return new IngestResult(group.name(), kind, table.tableName(), e.batchId(), e.rowsRead(),
-            e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, e.rowsWritten(), Map.of(), Map.of(),
+            e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, 0, e.rowsWritten(), Map.of(), Map.of(),
             Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
       }
-      Dataset<Row> rows = transform.map(t -> t.apply(spark, inputs))
-          .orElseGet(() -> inputs.get(source.primary().name()));
       boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
       FeatureGroup rowGroup = windowed ? WindowEvents.eventGroup(group) : group;
       // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
       // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
-      Dataset<Row> validated = RowValidator.validate(rows, rowGroup, mode);
+      Dataset<Row> validated = RowValidator.validate(input.rows(), rowGroup, mode);
+      Column stored = lit(false);
+      if (mode == RowValidator.Mode.HISTORY) {
+        validated = markStored(validated, table);
+        stored = col(STORED);
+      }
       Dataset<Row> rejected = null;
       Dataset<Row> output = null;
       try {
         label.step(kind + ": " + group.name() + ": validate rows");
         Column valid = size(col(RowValidator.REASONS)).equalTo(0);
         Column inRange = windowed ? lit(true) : inRange(col(rowGroup.eventTime()));
-        Column isAccepted = valid.and(inRange);
+        Column isAccepted = valid.and(inRange).and(not(stored));
         // one pass: the counts, each warn rule's count and (but for window groups, whose output is aggregated)
         // the data-quality statistics of the accepted rows
         List<Column> aggregates = new ArrayList<>(List.of(sum(when(isAccepted, 1).otherwise(0)),
-            sum(when(not(valid), 1).otherwise(0))));
+            sum(when(not(valid), 1).otherwise(0)), sum(when(valid.and(stored), 1).otherwise(0))));
         List<String> warnRules = RowValidator.warningMessages(rowGroup);
         warnRules.forEach(w -> aggregates.add(sum(when(isAccepted.and(array_contains(col(RowValidator.WARNINGS),
             w)), 1).otherwise(0))));
@@ -131,9 +159,10 @@ final class BatchIngest {
         long read = counts.getLong(0);
         long accepted = counts.isNullAt(1) ? 0 : counts.getLong(1);
         long quarantined = counts.isNullAt(2) ? 0 : counts.getLong(2);
+        long alreadyStored = counts.isNullAt(3) ? 0 : counts.getLong(3);
         Map<String, Long> warnings = new TreeMap<>();
         for (int i = 0; i < warnRules.size(); i++) {
-          long n = counts.isNullAt(3 + i) ? 0 : counts.getLong(3 + i);
+          long n = counts.isNullAt(4 + i) ? 0 : counts.getLong(4 + i);
           if (n > 0) {
             warnings.put(warnRules.get(i), n);
           }
@@ -172,7 +201,7 @@ final class BatchIngest {
           q.ensureRegistered();
           q.append(rejected.select(
               lit(batchId).as(QuarantineTable.BATCH_ID), lit(writeTime).as(QuarantineTable.WRITE_TIME),
-              lit(source.describe()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
+              lit(input.describe()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
               col(RowValidator.RAW_ROW).as(QuarantineTable.RAW_ROW)), appId);
         }
         label.step(kind + ": " + group.name() + ": read the commit");
@@ -182,12 +211,12 @@ final class BatchIngest {
         Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
             : last.flatMap(OfflineTable.Commit::filesAdded);
         IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
-            quarantined, read - accepted - quarantined, written, reasons, warnings, after, filesWritten,
-            committedEarlier);
+            quarantined, read - accepted - quarantined - alreadyStored, alreadyStored, written, reasons, warnings,
+            after, filesWritten, committedEarlier);
         label.step(kind + ": " + group.name() + ": data-quality record");
         table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
         label.step(kind + ": " + group.name() + ": batch ledger");
-        ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, source.describe(), read, written,
+        ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
             quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime())));
         return result;
       } finally {
@@ -201,7 +230,42 @@ final class BatchIngest {
     }
   }
 
-  private Map<String, Dataset<Row>> readInputs(SparkSession spark) {
+  /** The source's inputs, through its transform (none for tombstones). */
+  private Input readSource(SparkSession spark) {
+    SourceDefinition s = source.orElseThrow();
+    Optional<SqlTransform> transform = mode == RowValidator.Mode.TOMBSTONES ? Optional.empty()
+        : s.transform().map(t -> SqlTransform.load(spark, t));
+    Map<String, Dataset<Row>> inputs = readInputs(spark, s);
+    Dataset<Row> rows = transform.map(t -> t.apply(spark, inputs)).orElseGet(() -> inputs.get(s.primary().name()));
+    return new Input(s.describe(), rows, inputFiles(inputs), transform.map(SqlTransform::file),
+        fingerprintOptions(s));
+  }
+
+  /**
+   * Marks ({@link #STORED}) the history rows whose record id, event time, write_time and api_invocation_time the
+   * table holds already, so importing a store again (or after it grew) writes only what is new.
+   */
+  private Dataset<Row> markStored(Dataset<Row> validated, OfflineTable table) {
+    List<String> keys = List.of(group.recordIdentifier(), group.eventTime(), MetadataColumns.WRITE_TIME,
+        MetadataColumns.API_INVOCATION_TIME);
+    if (!table.exists()) {
+      return validated.withColumn(STORED, lit(false));
+    }
+    Dataset<Row> present = table.read().select(keys.stream().map(k -> col(k).as("_tm_stored_" + k))
+        .toArray(Column[]::new)).distinct().withColumn(STORED, lit(true));
+    Column on = lit(true);
+    for (String k : keys) {
+      on = on.and(col(k).equalTo(present.col("_tm_stored_" + k)));
+    }
+    List<Column> out = new ArrayList<>();
+    for (String c : validated.columns()) {
+      out.add(validated.col(c));
+    }
+    out.add(functions.coalesce(present.col(STORED), lit(false)).as(STORED));
+    return validated.join(present, on, "left_outer").select(out.toArray(Column[]::new));
+  }
+
+  private Map<String, Dataset<Row>> readInputs(SparkSession spark, SourceDefinition source) {
     Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
     for (SourceInput input : source.inputs()) {
       Dataset<Row> raw = mode == RowValidator.Mode.TOMBSTONES
@@ -227,7 +291,7 @@ final class BatchIngest {
     return files.toArray(String[]::new);
   }
 
-  private String fingerprintOptions() {
+  private String fingerprintOptions(SourceDefinition source) {
     Map<String, String> all = new TreeMap<>();
     source.inputs().forEach(i -> i.options().forEach((k, v) -> all.put(i.name() + "." + k, v)));
     options.start().ifPresent(s -> all.put("range.start", s.toString()));
@@ -254,6 +318,10 @@ final class BatchIngest {
   }
 
   private Dataset<Row> withMetadata(Dataset<Row> rows, Timestamp writeTime) {
+    if (mode == RowValidator.Mode.HISTORY) {
+      // history keeps when it was written and requested, and which rows are tombstones
+      return rows.withColumn(MetadataColumns.EVENT_DATE, to_date(col(group.eventTime())));
+    }
     return rows
         .withColumn(MetadataColumns.WRITE_TIME, lit(writeTime))
         .withColumn(MetadataColumns.API_INVOCATION_TIME, lit(Timestamp.from(options.apiInvocationTime())))

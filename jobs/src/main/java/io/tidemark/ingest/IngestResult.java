@@ -5,11 +5,13 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * What one ingest (or delete) batch did. Nothing is lost: rows read = rows accepted + rows quarantined + rows outside
- * the requested time range. For a plain group the accepted rows are the rows written; for a window group they are
+ * What one ingest (or delete, or history import) batch did. Nothing is lost: rows read = rows accepted + rows
+ * quarantined + rows outside the requested time range + history rows the table holds already. For a plain group the accepted rows are the rows written; for a window group they are
  * the events aggregated, and rows written are the window rows emitted.
  *
- * @param kind "ingest" or "delete"
+ * @param kind "ingest", "delete" or "import" (history that carries its own write times)
+ * @param rowsAlreadyStored history rows (import) whose record id, event time, write_time and api_invocation_time the
+ *     table holds already: not written again
  * @param alreadyIngested true when this exact input had been committed before and nothing was written again
  * @param quarantineReasons how many rows broke each kind of rule
  * @param warnings how many kept rows broke each {@code warn} rule
@@ -25,6 +27,7 @@ public record IngestResult(
     long rowsAccepted,
     long rowsQuarantined,
     long rowsOutOfRange,
+    long rowsAlreadyStored,
     long rowsWritten,
     Map<String, Long> quarantineReasons,
     Map<String, Long> warnings,
@@ -35,9 +38,10 @@ public record IngestResult(
   public IngestResult {
     quarantineReasons = Map.copyOf(quarantineReasons);
     warnings = Map.copyOf(warnings);
-    if (rowsRead != rowsAccepted + rowsQuarantined + rowsOutOfRange) {
+    if (rowsRead != rowsAccepted + rowsQuarantined + rowsOutOfRange + rowsAlreadyStored) {
       throw new IllegalStateException("count mismatch in " + kind + " of " + group + ": read " + rowsRead
-          + " != accepted " + rowsAccepted + " + quarantined " + rowsQuarantined + " + out of range " + rowsOutOfRange);
+          + " != accepted " + rowsAccepted + " + quarantined " + rowsQuarantined + " + out of range " + rowsOutOfRange
+          + " + already stored " + rowsAlreadyStored);
     }
   }
 
@@ -59,6 +63,9 @@ public record IngestResult(
     s.append(", quarantined ").append(rowsQuarantined).append(counts(quarantineReasons));
     if (rowsOutOfRange > 0) {
       s.append(", outside --start/--end ").append(rowsOutOfRange);
+    }
+    if (rowsAlreadyStored > 0) {
+      s.append(", already in the table ").append(rowsAlreadyStored);
     }
     if (!warnings.isEmpty()) {
       s.append(", warnings").append(counts(warnings));

@@ -19,6 +19,7 @@ import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
 import io.tidemark.definitions.ValidationRule;
+import io.tidemark.offline.MetadataColumns;
 import io.tidemark.source.SourceReader;
 import io.tidemark.util.Sql;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.DoubleType;
@@ -45,8 +47,8 @@ import org.apache.spark.sql.types.TimestampType;
 /**
  * Casts raw rows to a group's feature types and says, per row, what is wrong with it.
  *
- * <p>The result has the group's features (typed, in definition order), {@link #REASONS} (empty for a valid row)
- * and {@link #RAW_ROW} (the input row as JSON, for the quarantine). Everything is Spark expressions: no UDFs, one
+ * <p>The result has the group's features (typed, in definition order), in {@link Mode#HISTORY} the history's
+ * metadata columns, {@link #REASONS} (empty for a valid row) and {@link #RAW_ROW} (the input row as JSON, for the quarantine). Everything is Spark expressions: no UDFs, one
  * pass. Casts use {@code try_cast} so the same code works with ANSI mode on (Spark 4's default).
  */
 public final class RowValidator {
@@ -63,8 +65,16 @@ public final class RowValidator {
   private static final String DECIMAL = "^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$";
   private static final String NON_FINITE = "^[+-]?(nan|inf|infinity)$";
 
-  /** What a batch holds: feature records, or tombstones (record id + event time only). */
-  public enum Mode { RECORDS, TOMBSTONES }
+  /**
+   * What a batch holds: feature records, tombstones (record id + event time only), or history that carries its own
+   * {@code write_time}, {@code api_invocation_time} and {@code is_deleted} (another store's offline rows: records and
+   * tombstones mixed; a tombstone's features are not checked and become null).
+   */
+  public enum Mode { RECORDS, TOMBSTONES, HISTORY }
+
+  /** History's own metadata, passed through and required: a row without it cannot be placed in time. */
+  private static final List<String> HISTORY_METADATA = List.of(MetadataColumns.WRITE_TIME,
+      MetadataColumns.API_INVOCATION_TIME, MetadataColumns.IS_DELETED);
 
   private RowValidator() {}
 
@@ -73,6 +83,9 @@ public final class RowValidator {
     List<Column> values = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
     List<Column> warnings = new ArrayList<>();
+    // in history, only a record's features are checked: a tombstone carries its id and event time alone
+    Column isRecord = mode == Mode.HISTORY ? functions.not(functions.coalesce(col(MetadataColumns.IS_DELETED),
+        lit(false))) : lit(mode == Mode.RECORDS);
     if (inputColumns.contains(SourceReader.CORRUPT_RECORD)) {
       reasons.add(when(col(SourceReader.CORRUPT_RECORD).isNotNull(), lit("malformed record: the line could not be parsed")));
     }
@@ -84,26 +97,43 @@ public final class RowValidator {
       }
       StructField field = findColumn(input, f, group);
       Converted c = convert(Sql.quote(field.name()), field.dataType(), f, group);
-      values.add(c.value.as(f.name()));
-      c.reason.ifPresent(reasons::add);
+      boolean historyFeature = mode == Mode.HISTORY && !key;
+      values.add((historyFeature ? when(isRecord, c.value) : c.value).as(f.name()));
+      List<Column> featureReasons = new ArrayList<>();
+      c.reason.ifPresent(featureReasons::add);
       Column missing = c.value.isNull().and(c.raw.isNull());
       if (!f.nullable()) {
         String what = f.name().equals(group.recordIdentifier()) ? "record identifier" : f.name().equals(group.eventTime())
             ? "event time" : "non-nullable feature";
-        reasons.add(when(missing, lit(f.name() + ": missing " + what)));
+        featureReasons.add(when(missing, lit(f.name() + ": missing " + what)));
       }
       if (f.name().equals(group.recordIdentifier()) && f.type() == FeatureType.STRING) {
-        reasons.add(when(trim(c.value).equalTo(""), lit(f.name() + ": blank record identifier")));
+        featureReasons.add(when(trim(c.value).equalTo(""), lit(f.name() + ": blank record identifier")));
       }
-      if (mode == Mode.RECORDS) {
+      if (mode != Mode.TOMBSTONES) {
         for (ValidationRule rule : f.rules()) {
           Column broken = broken(rule, c);
           if (rule.level() == ValidationRule.Level.ERROR) {
-            reasons.add(when(broken, rejected(f.name(), "rule " + rule.describe() + " failed", c.value)));
+            featureReasons.add(when(broken, rejected(f.name(), "rule " + rule.describe() + " failed", c.value)));
           } else {
-            warnings.add(when(broken, lit(warning(f, rule))));
+            warnings.add(when(isRecord.and(broken), lit(warning(f, rule))));
           }
         }
+      }
+      featureReasons.forEach(r -> reasons.add(historyFeature ? when(isRecord, r) : r));
+    }
+    if (mode == Mode.HISTORY) {
+      for (String m : HISTORY_METADATA) {
+        StructField field = Arrays.stream(input.schema().fields()).filter(x -> x.name().equals(m)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("history rows of group '" + group.name() + "' have no "
+                + "column '" + m + "' (columns: " + String.join(", ", inputColumns) + ")"));
+        DataType expected = m.equals(MetadataColumns.IS_DELETED) ? DataTypes.BooleanType : DataTypes.TimestampType;
+        if (!field.dataType().equals(expected)) {
+          throw new IllegalArgumentException("history rows of group '" + group.name() + "': column '" + m + "' is "
+              + field.dataType().simpleString() + ", expected " + expected.simpleString());
+        }
+        values.add(col(m));
+        reasons.add(when(col(m).isNull(), lit(m + ": missing (history rows carry their own " + m + ")")));
       }
     }
     Column reasonArray = messages(reasons);

@@ -12,6 +12,7 @@ import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
 import io.tidemark.definitions.SageMakerOrigin;
+import io.tidemark.ingest.HistoryInput;
 import io.tidemark.offline.MetadataColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,11 +129,15 @@ public final class SageMakerOfflineStore {
    *     exact duplicate set. Evaluated again by each action on it.
    * @param ignoredColumns columns of the files that are no feature of the group (e.g. a collection feature left
    *     out by {@code import-sagemaker --skip-unsupported}), not read
+   * @param files what pins the content read: the Parquet files (glue), or the metadata file of the snapshot read
+   *     (iceberg: it names every data file)
    */
   public record Result(String group, String location, Layout layout, boolean detected, String source,
-      Dataset<Row> rows, long rowsRead, long rowsKept, long duplicatesDropped, List<String> ignoredColumns) {
+      Dataset<Row> rows, long rowsRead, long rowsKept, long duplicatesDropped, List<String> ignoredColumns,
+      List<String> files) {
     public Result {
       ignoredColumns = List.copyOf(ignoredColumns);
+      files = List.copyOf(files);
       if (rowsRead != rowsKept + duplicatesDropped) {
         throw new IllegalStateException("count mismatch reading the SageMaker offline store of " + group + ": read "
             + rowsRead + " != kept " + rowsKept + " + duplicates dropped " + duplicatesDropped);
@@ -146,6 +151,11 @@ public final class SageMakerOfflineStore {
           + duplicatesDropped + ", kept " + rowsKept;
       return ignoredColumns.isEmpty() ? s : s + "; columns not in the definition, not read: "
           + String.join(", ", ignoredColumns);
+    }
+
+    /** The rows kept, as history for {@code tidemark.importHistory(group).from(...)}. */
+    public HistoryInput history() {
+      return new HistoryInput("SageMaker offline store " + location + " (" + layout.cliName() + ")", rows, files);
     }
   }
 
@@ -182,8 +192,9 @@ public final class SageMakerOfflineStore {
     }
     Dataset<Row> rows = grouped.select(outputColumns(group).stream().map(c -> col(KEPT + "." + c).as(c))
         .toArray(Column[]::new));
+    List<String> files = found.layout == Layout.GLUE ? List.of(raw.inputFiles()) : List.of(found.source.toString());
     return new Result(group.name(), location, found.layout, layout.isEmpty(), found.source.toString(), rows, read,
-        kept, read - kept, mapping.ignored);
+        kept, read - kept, mapping.ignored, files);
   }
 
   /** The result's columns: the features (Tidemark names, definition order) and SageMaker's metadata. */

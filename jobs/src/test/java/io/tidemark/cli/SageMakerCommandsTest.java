@@ -40,8 +40,8 @@ class SageMakerCommandsTest {
 
     Run again = cli("import-sagemaker", fixture("products.json"), "--owner", "catalog-ml@example.com");
     assertEquals(1, again.exit());
-    assertEquals("tidemark: error: import-sagemaker wrote nothing: " + file + " exists already (pass --force to "
-        + "replace it)\n", again.err());
+    assertEquals("tidemark: error: import-sagemaker wrote nothing: " + file + " exists already with other content "
+        + "(pass --force to replace it)\n", again.err());
     Run forced = cli("import-sagemaker", fixture("products.json"), "--owner", "catalog-ml@example.com", "--force");
     assertEquals(0, forced.exit(), forced.err());
     assertTrue(Files.readString(file).contains("\nowner: catalog-ml@example.com\n"));
