@@ -34,8 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
  * Against one in-memory dynalite server holding a materialized group of N items, from 1 and 8 threads, after an
  * untimed warm-up: {@code OnlineStore.get} vs the raw SDK's GetItem of the same item, and {@code OnlineStore.batchGet}
  * of 100 ids vs a raw BatchGetItem of the same 100 keys (unprocessed keys sent again), each through the same SDK
- * client Tidemark reads with. The variants alternate in blocks of 500 requests, so a slower spell of the machine
- * lands on both. Prints p50 and p99 per variant and their ratios. Last line:
+ * client Tidemark reads with. The variants are paired request by request: each thread sends Tidemark's request and
+ * the raw one for the same id back to back, which one goes first alternating, so a slower spell of the machine (a
+ * GC, the server's, another process) lands on both alike. Prints p50 and p99 per variant and their ratios. Last line:
  * {@code online-bench: get p50=<x> p99=<y> batchGet p50=<x> p99=<y>} (Tidemark / raw, the worst over the thread
  * counts).
  */
@@ -45,7 +46,6 @@ public final class OnlineBench {
       online:
         enabled: true
       """;
-  private static final int BLOCK = 500;
 
   private OnlineBench() {}
 
@@ -165,17 +165,49 @@ public final class OnlineBench {
     try {
       run(pool, tidemark, threads, Math.min(requests, 2_000), 1_000_000);
       run(pool, raw, threads, Math.min(requests, 2_000), 1_000_000);
-      List<Long> tidemarkNanos = new ArrayList<>();
-      List<Long> rawNanos = new ArrayList<>();
-      for (int done = 0; done < requests; done += BLOCK) {
-        int block = Math.min(BLOCK, requests - done);
-        tidemarkNanos.addAll(run(pool, tidemark, threads, block, done));
-        rawNanos.addAll(run(pool, raw, threads, block, done)); // the same ids, in the same order
-      }
+      List<List<Long>> paired = runPaired(pool, tidemark, raw, threads, requests);
+      List<Long> tidemarkNanos = paired.get(0);
+      List<Long> rawNanos = paired.get(1);
       return new double[][] {percentiles(tidemarkNanos), percentiles(rawNanos)};
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * {@code count} pairs spread over the threads: pair k sends Tidemark's request and the raw one with seed k, back to
+   * back, Tidemark first in every other pair of a thread; their latencies ({Tidemark, raw}).
+   */
+  private static List<List<Long>> runPaired(ExecutorService pool, IntConsumer tidemark, IntConsumer raw,
+      int threads, int count) throws Exception {
+    List<Future<long[][]>> parts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      parts.add(pool.submit(() -> {
+        int n = (count - thread + threads - 1) / threads;
+        long[][] nanos = new long[2][n];
+        for (int i = 0, k = thread; k < count; i++, k += threads) {
+          boolean tidemarkFirst = i % 2 == 0;
+          for (int side = 0; side < 2; side++) {
+            boolean isTidemark = (side == 0) == tidemarkFirst;
+            long t0 = System.nanoTime();
+            (isTidemark ? tidemark : raw).accept(k);
+            nanos[isTidemark ? 0 : 1][i] = System.nanoTime() - t0;
+          }
+        }
+        return nanos;
+      }));
+    }
+    List<List<Long>> all = List.of(new ArrayList<>(), new ArrayList<>());
+    for (Future<long[][]> f : parts) {
+      long[][] nanos = f.get();
+      for (int side = 0; side < 2; side++) {
+        for (long x : nanos[side]) {
+          all.get(side).add(x);
+        }
+      }
+    }
+    return all;
   }
 
   /** {@code count} requests spread over the threads, request k with seed {@code firstSeed + k}; their latencies. */

@@ -98,8 +98,11 @@ final class GroupsCommand implements Runnable {
               + g.name() + ")");
           return 0;
         }
-        System.out.println("offline table: " + t.tableName() + " at " + t.location() + ", "
-            + t.read().count() + " rows" + t.version().map(v -> ", version " + v).orElse(""));
+        OfflineTable.Facts facts = t.facts();
+        System.out.println("offline table: " + t.tableName() + " at " + t.location() + ", " + facts.rows() + " rows"
+            + facts.version().map(v -> ", version " + v).orElse(""));
+        System.out.println("last event:   " + facts.lastEventTime().map(Object::toString).orElse("none")
+            + "  (last write " + facts.lastWriteTime().map(Object::toString).orElse("none") + ")");
         List<BatchLedger.Entry> batches = context.tidemark().offlineStore().ledger().entries(g.name());
         System.out.println("latest batches:");
         batches.stream().limit(10).forEach(b -> System.out.printf("  %s %-6s read %d, written %d, quarantined %d  %s%n",

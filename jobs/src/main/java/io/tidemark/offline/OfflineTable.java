@@ -197,6 +197,26 @@ public final class OfflineTable {
     return store.spark().read().format("delta").option("versionAsOf", version).load(location());
   }
 
+  /**
+   * What the table holds: its rows (tombstones included), the latest event time and write time, and the Delta
+   * version they were read at (empty for Parquet). One aggregation over the data.
+   */
+  public record Facts(long rows, Optional<java.time.Instant> lastEventTime, Optional<java.time.Instant> lastWriteTime,
+      Optional<Long> version) {}
+
+  /** The table's {@link Facts}, read at one version (a write meanwhile does not mix two). */
+  public Facts facts() {
+    try (io.tidemark.util.JobLabel label = io.tidemark.util.JobLabel.start(store.spark(), "describe",
+        group.name() + ": rows, last event and write time of " + tableName())) {
+      Optional<Long> v = format() == StorageFormat.DELTA ? version() : Optional.empty();
+      Dataset<Row> rows = v.isPresent() ? readVersion(v.get()) : read();
+      Row r = rows.agg(functions.count(functions.lit(1)), functions.max(functions.col(group.eventTime())),
+          functions.max(functions.col(MetadataColumns.WRITE_TIME))).first();
+      return new Facts(r.getLong(0), Optional.ofNullable(r.getTimestamp(1)).map(java.sql.Timestamp::toInstant),
+          Optional.ofNullable(r.getTimestamp(2)).map(java.sql.Timestamp::toInstant), v);
+    }
+  }
+
   /** The current Delta version, empty for Parquet tables or before the first write. */
   public Optional<Long> version() {
     return lastCommit().map(Commit::version);

@@ -81,7 +81,18 @@ class TidemarkCliTest {
     Run describe = run(() -> TidemarkCli.runWith(store.spark(), args(store, "groups", "describe", "users")));
     assertEquals(0, describe.exit(), describe.err());
     assertTrue(describe.out().contains("offline table: " + store.database + ".users at " + store.path("offline")
-        + "/" + store.database + "/users, 4 rows, version 2"), describe.out());
+        + "/" + store.database + "/users, 4 rows, version 2\nlast event:   2024-07-01T00:00:00Z  (last write 20"),
+        describe.out());
+
+    // the same facts from search, as JSON (the write time is the run's: checked for its shape)
+    Run search = run(() -> TidemarkCli.runWith(store.spark(), args(store, "features", "search", "age", "--table",
+        "--json")));
+    assertEquals(0, search.exit(), search.err());
+    assertTrue(search.out().matches("\\{\"group\":\"users\",\"feature\":\"age\",\"type\":\"Integral\","
+        + "\"description\":\"age in years\",\"group_description\":\"test users\",\"owner\":\"tests\",\"tags\":\\{\\},"
+        + "\"offline_format\":\"delta\",\"online\":false,\"online_ttl\":null,\"ttl\":null,\"score\":10,"
+        + "\"matched\":\\[\"name\"\\],\"table_rows\":4,\"last_event_time\":\"2024-07-01T00:00:00Z\","
+        + "\"last_write_time\":\"20\\d\\d-[^\"]+Z\",\"table_version\":2\\}\n"), search.out());
 
     Run unknown = run(() -> TidemarkCli.runWith(store.spark(), args(store, "ingest", "user")));
     assertEquals(2, unknown.exit());
