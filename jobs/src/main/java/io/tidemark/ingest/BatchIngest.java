@@ -217,7 +217,9 @@ final class BatchIngest {
         table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
         label.step(kind + ": " + group.name() + ": batch ledger");
         ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
-            quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime())));
+            quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
+            List.of(input.files()), input.transform().map(Object::toString),
+            input.transform().map(BatchIngest::sha256)));
         return result;
       } finally {
         if (rejected != null) {
@@ -327,6 +329,14 @@ final class BatchIngest {
         .withColumn(MetadataColumns.API_INVOCATION_TIME, lit(Timestamp.from(options.apiInvocationTime())))
         .withColumn(MetadataColumns.IS_DELETED, lit(mode == RowValidator.Mode.TOMBSTONES))
         .withColumn(MetadataColumns.EVENT_DATE, to_date(col(group.eventTime())));
+  }
+
+  private static String sha256(java.nio.file.Path file) {
+    try {
+      return io.tidemark.util.Hashing.sha256Hex(java.nio.file.Files.readAllBytes(file));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the transform " + file, e);
+    }
   }
 
   /** Counts by kind of problem: the message without the offending value. */

@@ -42,14 +42,28 @@ public final class BatchLedger {
       .add("rows_quarantined", DataTypes.LongType, false)
       .add("table_version", DataTypes.LongType, true)
       .add("write_time", DataTypes.TimestampType, false)
-      .add("api_invocation_time", DataTypes.TimestampType, false);
+      .add("api_invocation_time", DataTypes.TimestampType, false)
+      // lineage (added later: rows written before have nulls here)
+      .add("inputs", DataTypes.createArrayType(DataTypes.StringType, false), true)
+      .add("transform", DataTypes.StringType, true)
+      .add("transform_sha256", DataTypes.StringType, true);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COMPLETE = "_indexed";
 
-  /** One committed batch. */
+  /**
+   * One committed batch.
+   *
+   * @param inputs the files the batch read (lineage; empty when recorded before lineage was kept, and in the index)
+   * @param transform the SQL transform file applied, if any, and {@code transformSha256} its content's hash
+   */
   public record Entry(String group, String batchId, String kind, String source, long rowsRead, long rowsWritten,
-      long rowsQuarantined, Long tableVersion, Timestamp writeTime, Timestamp apiInvocationTime) {}
+      long rowsQuarantined, Long tableVersion, Timestamp writeTime, Timestamp apiInvocationTime, List<String> inputs,
+      Optional<String> transform, Optional<String> transformSha256) {
+    public Entry {
+      inputs = List.copyOf(inputs);
+    }
+  }
 
   /** An entry as its index file holds it (instants as ISO-8601 text). */
   private record IndexEntry(String group, String batchId, String kind, String source, long rowsRead,
@@ -61,8 +75,10 @@ public final class BatchLedger {
     }
 
     Entry entry() {
+      // the index serves lookups: the lineage fields stay in the table
       return new Entry(group, batchId, kind, source, rowsRead, rowsWritten, rowsQuarantined, tableVersion,
-          Timestamp.from(Instant.parse(writeTime)), Timestamp.from(Instant.parse(apiInvocationTime)));
+          Timestamp.from(Instant.parse(writeTime)), Timestamp.from(Instant.parse(apiInvocationTime)), List.of(),
+          Optional.empty(), Optional.empty());
     }
   }
 
@@ -116,9 +132,11 @@ public final class BatchLedger {
   /** Records a committed batch: in the table, then in the index (a batch recorded again replaces its file). */
   public void record(Entry e) {
     Row row = RowFactory.create(e.group(), e.batchId(), e.kind(), e.source(), e.rowsRead(), e.rowsWritten(),
-        e.rowsQuarantined(), e.tableVersion(), e.writeTime(), e.apiInvocationTime());
+        e.rowsQuarantined(), e.tableVersion(), e.writeTime(), e.apiInvocationTime(),
+        e.inputs().toArray(String[]::new), e.transform().orElse(null), e.transformSha256().orElse(null));
+    // mergeSchema: a ledger written before the lineage columns gains them
     spark.createDataFrame(List.of(row), SCHEMA).coalesce(1).write().format("delta").mode(SaveMode.Append)
-        .save(location);
+        .option("mergeSchema", "true").save(location);
     Path file = indexFile(e.group(), e.batchId());
     try {
       writeIndexFile(file.getFileSystem(spark.sparkContext().hadoopConfiguration()), file, e);
@@ -152,7 +170,11 @@ public final class BatchLedger {
   }
 
   private static Entry toEntry(Row r) {
+    boolean lineage = java.util.Arrays.asList(r.schema().fieldNames()).contains("inputs");
+    List<String> inputs = !lineage || r.isNullAt(r.fieldIndex("inputs")) ? List.of() : r.getList(r.fieldIndex("inputs"));
     return new Entry(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5),
-        r.getLong(6), r.isNullAt(7) ? null : r.getLong(7), r.getTimestamp(8), r.getTimestamp(9));
+        r.getLong(6), r.isNullAt(7) ? null : r.getLong(7), r.getTimestamp(8), r.getTimestamp(9), inputs,
+        lineage ? Optional.ofNullable(r.getString(r.fieldIndex("transform"))) : Optional.empty(),
+        lineage ? Optional.ofNullable(r.getString(r.fieldIndex("transform_sha256"))) : Optional.empty());
   }
 }

@@ -34,7 +34,10 @@ public final class ManifestLedger {
       .add("version_time", DataTypes.TimestampType, true)
       .add("manifest", DataTypes.StringType, false)
       .add("output", DataTypes.StringType, false)
-      .add("created_at", DataTypes.TimestampType, false);
+      .add("created_at", DataTypes.TimestampType, false)
+      // lineage (added later: rows written before have nulls here)
+      .add("features", DataTypes.createArrayType(DataTypes.StringType, false), true)
+      .add("spine", DataTypes.StringType, true);
 
   /**
    * One group read by one training set.
@@ -43,9 +46,15 @@ public final class ManifestLedger {
    * @param versionTime that version's commit time (what Delta's vacuum retention is measured against)
    * @param manifest the manifest's qualified path ({@code file:/...}, {@code s3a://...})
    * @param createdAt when the build started
+   * @param features the group's features the training set took (empty when recorded before lineage was kept)
+   * @param spine the spine read (a path or a table), empty when recorded before lineage was kept
    */
   public record Pin(String database, String group, Optional<Long> deltaVersion, Optional<Instant> versionTime,
-      String manifest, String output, Instant createdAt) {}
+      String manifest, String output, Instant createdAt, List<String> features, Optional<String> spine) {
+    public Pin {
+      features = List.copyOf(features);
+    }
+  }
 
   private final SparkSession spark;
   private final String location;
@@ -72,9 +81,21 @@ public final class ManifestLedger {
   /** Appends the pins of one build (one row per group it reads). */
   public void record(List<Pin> pins) {
     List<Row> rows = pins.stream().map(p -> RowFactory.create(p.database(), p.group(), p.deltaVersion().orElse(null),
-        p.versionTime().map(Timestamp::from).orElse(null), p.manifest(), p.output(), Timestamp.from(p.createdAt())))
-        .toList();
-    spark.createDataFrame(rows, SCHEMA).coalesce(1).write().format("delta").mode(SaveMode.Append).save(location);
+        p.versionTime().map(Timestamp::from).orElse(null), p.manifest(), p.output(), Timestamp.from(p.createdAt()),
+        p.features().toArray(String[]::new), p.spine().orElse(null))).toList();
+    // mergeSchema: a ledger written before the lineage columns gains them
+    spark.createDataFrame(rows, SCHEMA).coalesce(1).write().format("delta").mode(SaveMode.Append)
+        .option("mergeSchema", "true").save(location);
+  }
+
+  /** Every pin of the database's groups (every group read by every training set), oldest build first. */
+  public List<Pin> all(String database) {
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return List.of();
+    }
+    return spark.read().format("delta").load(location).where(col("database").equalTo(database))
+        .orderBy(col("created_at"), col("manifest"), col("group_name")).collectAsList().stream()
+        .map(ManifestLedger::toPin).toList();
   }
 
   /** The pins of a group's offline table, oldest version first. */
@@ -104,8 +125,12 @@ public final class ManifestLedger {
   }
 
   private static Pin toPin(Row r) {
+    boolean lineage = java.util.Arrays.asList(r.schema().fieldNames()).contains("features");
+    List<String> features = !lineage || r.isNullAt(r.fieldIndex("features")) ? List.of()
+        : r.getList(r.fieldIndex("features"));
+    Optional<String> spine = lineage ? Optional.ofNullable(r.getString(r.fieldIndex("spine"))) : Optional.empty();
     return new Pin(r.getString(0), r.getString(1), r.isNullAt(2) ? Optional.empty() : Optional.of(r.getLong(2)),
         r.isNullAt(3) ? Optional.empty() : Optional.of(r.getTimestamp(3).toInstant()), r.getString(4), r.getString(5),
-        r.getTimestamp(6).toInstant());
+        r.getTimestamp(6).toInstant(), features, spine);
   }
 }

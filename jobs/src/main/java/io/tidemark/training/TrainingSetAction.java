@@ -314,7 +314,7 @@ public final class TrainingSetAction {
       }
       job.step("training-set: " + output + ": record the table versions read (" + store.manifests().location()
           + ")");
-      pin(tables, versions, started);
+      pin(tables, versions, parts, started);
       AsOfJoin.Result joined = join.join();
       Dataset<Row> base = joined.rows().drop(SPINE_TIME);
       Dataset<Row> rows = base;
@@ -376,15 +376,20 @@ public final class TrainingSetAction {
    * so that {@code vacuum} keeps those files ({@link ManifestLedger}; a build that fails leaves a row whose manifest
    * does not exist, which vacuum does not count).
    */
-  private void pin(Map<String, OfflineTable> tables, Map<String, Optional<Long>> versions, Instant started) {
+  private void pin(Map<String, OfflineTable> tables, Map<String, Optional<Long>> versions, List<Part> parts,
+      Instant started) {
     ManifestLedger ledger = store.manifests();
     String manifest = ledger.qualify(TrainingSetManifest.pathFor(output));
     String out = ledger.qualify(output);
+    // lineage: which features of each group, from which spine
+    Optional<String> spine = spineTable.map(t -> "table " + t).or(() -> spineFile.map(f -> ledger.qualify(f.path())));
     List<ManifestLedger.Pin> pins = new ArrayList<>();
     tables.forEach((group, table) -> {
       Optional<Long> version = versions.get(group);
+      List<String> features = parts.stream().filter(p -> p.group().name().equals(group))
+          .flatMap(p -> p.features().stream()).distinct().toList();
       pins.add(new ManifestLedger.Pin(store.database(), group, version, version.map(table::commitTime), manifest,
-          out, started));
+          out, started, features, spine));
     });
     ledger.record(pins);
   }

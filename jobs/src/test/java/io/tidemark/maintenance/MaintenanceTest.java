@@ -166,7 +166,8 @@ class MaintenanceTest {
     List<ManifestLedger.Pin> pins = ledger.pins(store.database, "users");
     String manifestA = "file:" + store.path("out/a.manifest.json");
     assertEquals(List.of(new ManifestLedger.Pin(store.database, "users", Optional.of(2L),
-        Optional.of(table.commitTime(2)), manifestA, "file:" + store.path("out/a"), pins.get(0).createdAt())), pins);
+        Optional.of(table.commitTime(2)), manifestA, "file:" + store.path("out/a"), pins.get(0).createdAt(),
+        List.of("age"), Optional.of("file:" + store.path("raw/spine.csv")))), pins);
     assertTrue(!pins.get(0).createdAt().isBefore(started) && !pins.get(0).createdAt().isAfter(finished),
         pins.get(0).createdAt() + " not in " + started + ".." + finished);
     assertEquals(manifestA, "file:" + a.manifest());
