@@ -76,6 +76,11 @@ public final class Tidemark {
     return new MaterializeAction(spark, offlineStore, onlineStore(), registry.group(group));
   }
 
+  /** Erases records (GDPR) from the offline, quarantine and online tables, and refuses them in later ingests. */
+  public io.tidemark.governance.EraseAction erase(String group) {
+    return new io.tidemark.governance.EraseAction(spark, offlineStore, registry.group(group), this::onlineStore);
+  }
+
   /** Compares a sample of online records with the offline latest values. */
   public ReconcileAction reconcile(String group) {
     return new ReconcileAction(spark, offlineStore, onlineStore(), registry.group(group));

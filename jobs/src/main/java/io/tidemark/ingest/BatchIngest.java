@@ -49,6 +49,8 @@ import org.apache.spark.storage.StorageLevel;
 final class BatchIngest {
   /** True on a history row the offline table holds already. */
   private static final String STORED = "_tm_stored";
+  private static final String ERASED_HASH = "_tm_erased_hash";
+  private static final String ERASURE = "_tm_erasure";
 
   /** How a batch runs: re-ingest anyway, the request time, and an optional event-time range to (re)compute. */
   record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
@@ -132,6 +134,10 @@ final class BatchIngest {
       // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
       // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
       Dataset<Row> validated = RowValidator.validate(input.rows(), rowGroup, mode);
+      Optional<Dataset<Row>> erased = store.erasures().erasedHashes(store.database(), group.name());
+      if (erased.isPresent()) {
+        validated = refuseErased(validated, erased.get(), rowGroup.recordIdentifier());
+      }
       Column stored = lit(false);
       if (mode == RowValidator.Mode.HISTORY) {
         validated = markStored(validated, table);
@@ -241,6 +247,32 @@ final class BatchIngest {
     Dataset<Row> rows = transform.map(t -> t.apply(spark, inputs)).orElseGet(() -> inputs.get(s.primary().name()));
     return new Input(s.describe(), rows, inputFiles(inputs), transform.map(SqlTransform::file),
         fingerprintOptions(s));
+  }
+
+  /**
+   * Refuses rows of erased record ids: each gets a reason naming the erasure, and its raw row is not kept (the
+   * quarantine would otherwise store the erased person's data again), so counts still add up.
+   */
+  private Dataset<Row> refuseErased(Dataset<Row> validated, Dataset<Row> erasedHashes, String idColumn) {
+    Dataset<Row> hashes = erasedHashes.groupBy(col("id_sha256").as(ERASED_HASH))
+        .agg(functions.min(col("erasure_id")).as(ERASURE));
+    Column match = io.tidemark.offline.ErasureLedger.hash(store.database(), group.name(), validated.col(idColumn))
+        .equalTo(hashes.col(ERASED_HASH));
+    Dataset<Row> joined = validated.join(functions.broadcast(hashes), match, "left_outer");
+    Column isErased = hashes.col(ERASED_HASH).isNotNull();
+    List<Column> out = new ArrayList<>();
+    for (String c : validated.columns()) {
+      Column v = validated.col(c);
+      if (c.equals(RowValidator.REASONS)) {
+        v = when(isErased, functions.concat(v, functions.array(functions.concat(lit(idColumn
+            + ": record id erased by erasure "), hashes.col(ERASURE), lit("; not stored (lift the erasure to "
+            + "ingest it again)"))))).otherwise(v);
+      } else if (c.equals(RowValidator.RAW_ROW)) {
+        v = when(isErased, lit(null).cast("string")).otherwise(v);
+      }
+      out.add(v.as(c));
+    }
+    return joined.select(out.toArray(Column[]::new));
   }
 
   /**

@@ -122,6 +122,15 @@ public final class VacuumAction {
       job.step("vacuum: " + table.tableName() + ": delete files older than " + Durations.format(retention));
       quietly(() -> SessionSettings.with(spark, settings(true), () -> spark.sql(vacuumSql(table, false))
           .collectAsList()));
+      // the quarantine keeps refused rows' raw data (an erasure deletes some): its old files go with the same
+      // retention; no training set reads it, so nothing is pinned there
+      String quarantine = table.quarantine().location();
+      if (io.delta.tables.DeltaTable.isDeltaTable(spark, quarantine)) {
+        job.step("vacuum: " + table.quarantine().tableName() + ": delete files older than "
+            + Durations.format(retention));
+        quietly(() -> SessionSettings.with(spark, settings(false), () -> spark.sql(vacuumSql(quarantine, false))
+            .collectAsList()));
+      }
       List<OfflineTable.Commit> after = table.commits().stream().filter(c -> c.version() > before).toList();
       long deleted = after.stream().filter(c -> c.operation().equals("VACUUM END"))
           .mapToLong(c -> Long.parseLong(c.metrics().getOrDefault("numDeletedFiles", "0"))).sum();
@@ -284,9 +293,13 @@ public final class VacuumAction {
   }
 
   private String vacuumSql(OfflineTable table, boolean dryRun) {
+    return vacuumSql(table.location(), dryRun);
+  }
+
+  private String vacuumSql(String location, boolean dryRun) {
     String hours = BigDecimal.valueOf(retention.toMillis()).divide(BigDecimal.valueOf(3_600_000L), 9,
         RoundingMode.CEILING).stripTrailingZeros().toPlainString();
-    return "VACUUM delta." + Sql.quote(table.location()) + " RETAIN " + hours + " HOURS" + (dryRun ? " DRY RUN" : "");
+    return "VACUUM delta." + Sql.quote(location) + " RETAIN " + hours + " HOURS" + (dryRun ? " DRY RUN" : "");
   }
 
   /** At least {@code d}, in whole hours (at least one). */

@@ -55,6 +55,11 @@ public final class OfflineStore {
     return new ManifestLedger(spark, root + "/_tidemark/manifests");
   }
 
+  /** GDPR erasures: the audit and the hashes of erased ids ({@link ErasureLedger}). */
+  public ErasureLedger erasures() {
+    return new ErasureLedger(spark, root);
+  }
+
   public SparkSession spark() {
     return spark;
   }

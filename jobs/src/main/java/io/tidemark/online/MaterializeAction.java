@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -62,6 +63,7 @@ public final class MaterializeAction {
   private DynamoConnection writeConnection;
   private boolean full;
   private Optional<Long> tombstonesOf = Optional.empty();
+  private Optional<List<Object>> erasing = Optional.empty();
   private Clock clock = Clock.systemUTC();
 
   public MaterializeAction(SparkSession spark, OfflineStore offline, OnlineStore online, FeatureGroup group) {
@@ -89,6 +91,15 @@ public final class MaterializeAction {
     return this;
   }
 
+  /**
+   * Delete these records' items from the live table, whatever their history: an erasure ({@code erase}), whose
+   * offline rows are gone. Under the group's lease like every write, so no run writes them back meanwhile.
+   */
+  public MaterializeAction erasing(List<?> ids) {
+    this.erasing = Optional.of(List.copyOf(ids));
+    return this;
+  }
+
   /** Where the writes go (e.g. the same endpoint with SDK interceptors for metrics or fault injection). */
   public MaterializeAction writeConnection(DynamoConnection connection) {
     this.writeConnection = connection;
@@ -109,14 +120,16 @@ public final class MaterializeAction {
     OnlineCatalog catalog = online.catalog();
     OnlineTables tables = new OnlineTables(online.connection(), config);
     catalog.ensureTable();
-    String what = tombstonesOf.map(v -> "delete (tombstones of offline v" + v + ")")
+    String what = erasing.isPresent() ? "erase" : tombstonesOf.map(v -> "delete (tombstones of offline v" + v + ")")
         .orElse(full ? "materialize --full" : "materialize");
     try (JobLabel label = JobLabel.start(spark, "materialize", group.name() + " -> DynamoDB");
         GroupLease lease = GroupLease.acquire(catalog, group.name(), what, clock)) {
       Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
       WriteFence fence = lease.fence(online.connection());
       Run run;
-      if (tombstonesOf.isPresent()) {
+      if (erasing.isPresent()) {
+        run = erase(schema, entry, erasing.get(), fence, label);
+      } else if (tombstonesOf.isPresent()) {
         run = tombstones(table, schema, entry, tombstonesOf.get(), fence, label);
       } else if (full || entry.flatMap(OnlineCatalog.Entry::liveTable).isEmpty()
           || entry.flatMap(OnlineCatalog.Entry::watermark).isEmpty()) {
@@ -287,6 +300,29 @@ public final class MaterializeAction {
     WriteStats stats = writeWinners(table, schema, changes(table, version, version)
         .where(col(MetadataColumns.IS_DELETED)), col(MetadataColumns.IS_DELETED), newest, live.get(), fence, label);
     return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats,
+        Duration.ofNanos(System.nanoTime() - writeStart));
+  }
+
+  private Run erase(ItemSchema schema, Optional<OnlineCatalog.Entry> entry, List<Object> ids, WriteFence fence,
+      JobLabel label) {
+    Optional<String> live = entry.flatMap(OnlineCatalog.Entry::liveTable);
+    if (live.isEmpty()) {
+      return new Run("erase", "(not materialized)", Optional.empty(), Optional.empty(), WriteStats.ZERO,
+          Duration.ZERO);
+    }
+    label.step("materialize: " + group.name() + ": erase " + ids.size() + " records from " + live.get());
+    long writeStart = System.nanoTime();
+    long deleted = 0;
+    software.amazon.awssdk.services.dynamodb.DynamoDbClient client = online.connection().reader();
+    for (Object id : ids) {
+      fence.check();
+      Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> old = client.deleteItem(b -> b
+          .tableName(live.get()).key(Map.of(schema.key(), ItemCodec.key(schema, id)))
+          .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD)).attributes();
+      deleted += old == null || old.isEmpty() ? 0 : 1;
+    }
+    return new Run("erase", live.get(), Optional.empty(), entry.flatMap(OnlineCatalog.Entry::watermark),
+        new WriteStats(deleted, 0, 0, deleted, 0, 0, ids.size(), List.of()), // records: the items that existed
         Duration.ofNanos(System.nanoTime() - writeStart));
   }
 
