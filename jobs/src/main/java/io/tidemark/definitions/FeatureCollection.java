@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * @param dimension a vector's fixed number of elements (0 for lists and sets)
  * @param maxElements the most elements a list or set may hold (a vector: its dimension)
  */
-public record FeatureCollection(Kind kind, int dimension, int maxElements) {
+public record FeatureCollection(Kind kind, int dimension, int maxElements) implements java.io.Serializable {
   /** Default {@code max_elements} of lists and sets: keeps an online item well below DynamoDB's 400 KB. */
   public static final int DEFAULT_MAX_ELEMENTS = 1000;
   /** Upper bound of {@code max_elements} and {@code dimension}. */
