@@ -347,6 +347,10 @@ public final class SageMakerOfflineStore {
     if (f.name().equals(group.eventTime())) {
       return List.of(DataTypes.DoubleType, DataTypes.StringType);
     }
+    if (f.isCollection()) {
+      // an array of the element type, or its JSON text; ingest validates either
+      return List.of(f.sparkType(), DataTypes.StringType);
+    }
     FeatureType type = f.type();
     return switch (type) {
       case STRING -> List.of(DataTypes.StringType);
