@@ -292,6 +292,8 @@ class DefinitionParserTest {
     FeatureGroup products = r.group("products");
     assertEquals(List.of("product_id", "category", "price", "avg_rating", "stock_level", "event_time"),
         products.featureNames());
+    assertEquals(List.of("product_id String", "embedding vector of 4 Fractional", "event_time Timestamp"),
+        r.group("product_embeddings").features().stream().map(f -> f.name() + " " + f.typeName()).toList());
   }
 
   @Test
