@@ -77,10 +77,16 @@ public final class RecordOrder {
         + b.getClass().getName() + "; feature values are String, Integral, Fractional, Boolean or Timestamp, or collections of them");
   }
 
-  /** The elements of an external array value (a Row's Scala Seq, a Java list or array), else null. */
-  private static List<?> elements(Object v) {
+  /**
+   * The elements of an external collection value (a Row's Scala Seq, a Java list, set or array, a double[]), else
+   * null.
+   */
+  public static List<?> elements(Object v) {
     if (v instanceof List<?> l) {
       return l;
+    }
+    if (v instanceof java.util.Collection<?> c) {
+      return new ArrayList<>(c);
     }
     if (v instanceof Object[] array) {
       return java.util.Arrays.asList(array);

@@ -165,26 +165,11 @@ public final class ItemCodec {
 
   /** The elements of a collection value as Spark rows hold it (a Scala Seq) or as Java code does. */
   static List<?> elements(Object v) {
-    if (v instanceof List<?> l) {
-      return l;
+    List<?> elements = io.tidemark.asof.RecordOrder.elements(v);
+    if (elements == null) {
+      throw new IllegalArgumentException("not a collection value: " + v.getClass().getName());
     }
-    if (v instanceof java.util.Collection<?> c) {
-      return new ArrayList<>(c);
-    }
-    if (v instanceof double[] d) {
-      return Arrays.stream(d).boxed().toList();
-    }
-    if (v instanceof Object[] array) {
-      return Arrays.asList(array);
-    }
-    if (v instanceof scala.collection.Seq<?> seq) {
-      List<Object> out = new ArrayList<>(seq.length());
-      for (int i = 0; i < seq.length(); i++) {
-        out.add(seq.apply(i));
-      }
-      return out;
-    }
-    throw new IllegalArgumentException("not a collection value: " + v.getClass().getName());
+    return elements;
   }
 
   /**
