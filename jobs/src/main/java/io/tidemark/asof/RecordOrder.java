@@ -74,7 +74,8 @@ public final class RecordOrder {
       return c.compareTo(b);
     }
     throw new IllegalArgumentException("cannot order values of " + a.getClass().getName() + " and "
-        + b.getClass().getName() + "; feature values are String, Integral, Fractional, Boolean or Timestamp, or collections of them");
+        + b.getClass().getName() + "; feature values are String, Integral, Fractional, Boolean or Timestamp, "
+        + "or collections of them");
   }
 
   /**

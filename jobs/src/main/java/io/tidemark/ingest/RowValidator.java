@@ -213,7 +213,7 @@ public final class RowValidator {
     Column size = functions.size(elements);
     String element = elementSql(f.type(), "trim(x)");
     Column firstProblem = expr("aggregate(transform(" + texts + ", (x, i) -> CASE WHEN x IS NULL THEN "
-        + "concat('element ', i + 1, ' is null') ELSE concat('element ', i + 1, ' ', " + elementProblemSql(f.type())
+        + "concat('element ', cast(i + 1 as string), ' is null') ELSE concat('element ', cast(i + 1 as string), ' ', " + elementProblemSql(f.type())
         + ") END), cast(null as string), (acc, p) -> coalesce(acc, p))");
     Column reason = when(raw.isNull(), lit(null).cast("string"))
         .when(elements.isNull(), rejected(name, "not a JSON array", shown));
