@@ -9,6 +9,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
@@ -187,7 +189,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     }
     for (int i : layout.orderIndex()[g]) {
       DataType type = layout.historyTypes()[i];
-      c = compare(value(a, i, type), value(b, i, type));
+      c = compare(value(a, i, type), value(b, i, type), type);
       if (c != 0) {
         return c;
       }
@@ -195,7 +197,25 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     return 0;
   }
 
-  /** Spark's order of two values of one type; an internal string (UTF8String) compares its UTF-8 bytes. */
+  /**
+   * Spark's order of two values of one type; an internal string (UTF8String) compares its UTF-8 bytes, an internal
+   * array (a collection feature) element by element, as {@link RecordOrder#compareValues} does external ones.
+   */
+  private static int compare(Object a, Object b, DataType type) {
+    if (a instanceof ArrayData x && b instanceof ArrayData y && type instanceof ArrayType t) {
+      int n = Math.min(x.numElements(), y.numElements());
+      for (int k = 0; k < n; k++) {
+        int c = compare(x.isNullAt(k) ? null : x.get(k, t.elementType()), y.isNullAt(k) ? null
+            : y.get(k, t.elementType()), t.elementType());
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Integer.compare(x.numElements(), y.numElements());
+    }
+    return compare(a, b);
+  }
+
   private static int compare(Object a, Object b) {
     if (a instanceof UTF8String x && b instanceof UTF8String y) {
       return x.compareTo(y);

@@ -56,13 +56,53 @@ public final class RecordOrder {
     if (a instanceof byte[] x && b instanceof byte[] y) {
       return java.util.Arrays.compareUnsigned(x, y);
     }
+    if (elements(a) != null && elements(b) != null) {
+      // a collection: element by element (null first), then the shorter first, as Spark orders arrays
+      List<?> x = elements(a);
+      List<?> y = elements(b);
+      for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+        int c = compareValues(x.get(i), y.get(i));
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Integer.compare(x.size(), y.size());
+    }
     if (a instanceof Comparable<?> && a.getClass() == b.getClass()) {
       @SuppressWarnings("unchecked")
       Comparable<Object> c = (Comparable<Object>) a;
       return c.compareTo(b);
     }
     throw new IllegalArgumentException("cannot order values of " + a.getClass().getName() + " and "
-        + b.getClass().getName() + "; feature values are String, Integral, Fractional, Boolean or Timestamp");
+        + b.getClass().getName() + "; feature values are String, Integral, Fractional, Boolean or Timestamp, "
+        + "or collections of them");
+  }
+
+  /**
+   * The elements of an external collection value (a Row's Scala Seq, a Java list, set or array, a double[]), else
+   * null.
+   */
+  public static List<?> elements(Object v) {
+    if (v instanceof List<?> l) {
+      return l;
+    }
+    if (v instanceof java.util.Collection<?> c) {
+      return new ArrayList<>(c);
+    }
+    if (v instanceof Object[] array) {
+      return java.util.Arrays.asList(array);
+    }
+    if (v instanceof double[] d) {
+      return java.util.Arrays.stream(d).boxed().toList();
+    }
+    if (v instanceof scala.collection.Seq<?> seq) {
+      List<Object> out = new ArrayList<>(seq.length());
+      for (int i = 0; i < seq.length(); i++) {
+        out.add(seq.apply(i));
+      }
+      return out;
+    }
+    return null;
   }
 
   private static int compareCodePoints(String x, String y) {

@@ -87,7 +87,7 @@ final class GroupsCommand implements Runnable {
           + g.online().ttl().map(Durations::format).orElse("none") : "disabled"));
       out.add("features:");
       for (FeatureDefinition f : g.features()) {
-        out.add(String.format("  %-22s %-10s %-9s %s", f.name(), f.type().yamlName(),
+        out.add(String.format("  %-22s %-10s %-9s %s", f.name(), f.typeName(),
             f.nullable() ? "nullable" : "not null", f.description()));
       }
       out.forEach(System.out::println);

@@ -32,7 +32,8 @@ final class DefinitionParser {
   private static final List<String> GROUP_KEYS = List.of("name", "description", "owner", "tags", "record_identifier",
       "event_time", "event_time_formats", "event_time_range", "features", "source", "sources", "transform", "windows", "offline",
       "online", "ttl", "sagemaker");
-  private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "nullable", "rules");
+  private static final List<String> FEATURE_KEYS = List.of("name", "type", "description", "nullable", "rules",
+      "collection", "dimension", "max_elements");
   private static final List<String> SOURCE_KEYS = List.of("path", "format", "options", "transform",
       "date_partition_column");
   private static final List<String> NAMED_SOURCE_KEYS = List.of("path", "format", "options", "date_partition_column");
@@ -189,10 +190,105 @@ final class DefinitionParser {
         }
         return parsed;
       });
+      Optional<FeatureCollection> collection = parseCollection(f, name.get(), type);
       type.ifPresent(t -> features.add(new FeatureDefinition(name.get(), t, f.string("description").orElse(""),
-          f.bool("nullable", true), parseRules(f, name.get(), t, problems))));
+          f.bool("nullable", true), collection.isPresent() ? collectionRules(f, name.get(), problems)
+              : parseRules(f, name.get(), t, problems), collection)));
     }
     return features;
+  }
+
+  /**
+   * {@code collection: list | set | vector}, with {@code dimension: N} (vectors, required) or
+   * {@code max_elements: N} (lists and sets, default {@link FeatureCollection#DEFAULT_MAX_ELEMENTS}).
+   */
+  private static Optional<FeatureCollection> parseCollection(YamlMap f, String name, Optional<FeatureType> type) {
+    Optional<String> text = f.string("collection");
+    if (text.isEmpty()) {
+      for (String key : List.of("dimension", "max_elements")) {
+        if (f.has(key)) {
+          f.report(key, "'" + key + "' of feature '" + name + "' applies to collection features only",
+              key.equals("dimension") ? "add collection: vector (type Fractional), or remove dimension"
+                  : "add collection: list or set, or remove max_elements");
+        }
+      }
+      return Optional.empty();
+    }
+    Optional<FeatureCollection.Kind> kind = FeatureCollection.Kind.fromYaml(text.get());
+    if (kind.isEmpty()) {
+      f.report("collection", "unknown collection '" + text.get() + "' for feature '" + name + "'",
+          "use one of " + FeatureCollection.Kind.allowedNames());
+      return Optional.empty();
+    }
+    if (type.isEmpty()) {
+      return Optional.empty();
+    }
+    FeatureType t = type.get();
+    if (kind.get() == FeatureCollection.Kind.VECTOR) {
+      if (t != FeatureType.FRACTIONAL) {
+        f.report("type", "a vector holds Fractional elements, feature '" + name + "' has type " + t.yamlName(),
+            "write type: Fractional, or use collection: list");
+        return Optional.empty();
+      }
+      if (f.has("max_elements")) {
+        f.report("max_elements", "a vector has exactly 'dimension' elements, max_elements does not apply",
+            "remove max_elements from feature '" + name + "'");
+      }
+      if (!f.has("dimension")) {
+        f.report("collection", "vector feature '" + name + "' has no dimension",
+            "add dimension: <the number of elements, 1.." + FeatureCollection.MAX_ELEMENTS_LIMIT + ">");
+        return Optional.empty();
+      }
+      return count(f, "dimension", name, 1).map(FeatureCollection::vector);
+    }
+    if (t != FeatureType.STRING && t != FeatureType.INTEGRAL && t != FeatureType.FRACTIONAL) {
+      f.report("type", "a " + kind.get().yamlName() + " holds String, Integral or Fractional elements, feature '"
+          + name + "' has type " + t.yamlName(), "change the element type, or make the feature a single value");
+      return Optional.empty();
+    }
+    if (f.has("dimension")) {
+      f.report("dimension", "dimension applies to vectors, feature '" + name + "' is a " + kind.get().yamlName(),
+          "remove dimension, or use collection: vector (type Fractional)");
+    }
+    int max = f.has("max_elements") ? count(f, "max_elements", name, 0).orElse(FeatureCollection.DEFAULT_MAX_ELEMENTS)
+        : FeatureCollection.DEFAULT_MAX_ELEMENTS;
+    return Optional.of(new FeatureCollection(kind.get(), 0, max));
+  }
+
+  /** A whole number from {@code min} to {@link FeatureCollection#MAX_ELEMENTS_LIMIT}. */
+  private static Optional<Integer> count(YamlMap f, String key, String name, int min) {
+    String text = f.string(key).orElse("").trim();
+    if (text.matches("\\d{1,9}")) {
+      int n = Integer.parseInt(text);
+      if (n >= min && n <= FeatureCollection.MAX_ELEMENTS_LIMIT) {
+        return Optional.of(n);
+      }
+    }
+    f.report(key, key + " of feature '" + name + "' is '" + text + "'",
+        "write a whole number from " + min + " to " + FeatureCollection.MAX_ELEMENTS_LIMIT);
+    return Optional.empty();
+  }
+
+  /** A collection feature takes only not_null: the other rules check single values. */
+  private static List<ValidationRule> collectionRules(YamlMap feature, String name, List<DefinitionProblem> problems) {
+    List<ValidationRule> rules = new ArrayList<>();
+    for (Node item : feature.list("rules")) {
+      YamlMap r = YamlMap.of(feature.file(), "a rule of feature '" + name + "'", item, problems);
+      r.rejectUnknownKeys(RULE_KEYS);
+      List<String> kinds = RULE_KEYS.stream().filter(k -> !k.equals("level") && r.has(k)).toList();
+      if (!kinds.equals(List.of("not_null"))) {
+        r.report(kinds.isEmpty() ? "level" : kinds.get(0), "collection feature '" + name + "' takes only the "
+            + "not_null rule, found " + kinds, "remove the rule (element checks: the type, and max_elements)");
+        continue;
+      }
+      ValidationRule.Level level = "warn".equals(r.string("level").orElse("error")) ? ValidationRule.Level.WARN
+          : ValidationRule.Level.ERROR;
+      if (r.bool("not_null", true)) {
+        rules.add(new ValidationRule(name, ValidationRule.Kind.NOT_NULL, Optional.empty(), Optional.empty(),
+            List.of(), Optional.empty(), Optional.empty(), level));
+      }
+    }
+    return rules;
   }
 
   private static void checkKeyFeature(YamlMap group, List<FeatureDefinition> features, String key, String name,
@@ -204,6 +300,9 @@ final class DefinitionParser {
     if (f.isEmpty()) {
       group.report(key, key + " '" + name + "' is not one of the group's features",
           "add a feature named " + name + " or name an existing one");
+    } else if (f.get().isCollection()) {
+      group.report(key, key + " '" + name + "' is a " + f.get().typeName() + " but must be a single "
+          + allowedText, "remove collection: from feature " + name);
     } else if (!allowed.contains(f.get().type())) {
       group.report(key, key + " '" + name + "' has type " + f.get().type().yamlName() + " but must be " + allowedText,
           "change the feature's type to " + allowedText);
@@ -462,8 +561,8 @@ final class DefinitionParser {
             "add it to features: with type " + function.get().resultType().yamlName());
         continue;
       }
-      if (target.type() != function.get().resultType()) {
-        a.report("feature", "feature '" + feature.get() + "' is " + target.type().yamlName() + " but "
+      if (target.type() != function.get().resultType() || target.isCollection()) {
+        a.report("feature", "feature '" + feature.get() + "' is " + target.typeName() + " but "
             + function.get().name().toLowerCase(java.util.Locale.ROOT) + " gives "
             + function.get().resultType().yamlName(), "change the feature's type");
         continue;

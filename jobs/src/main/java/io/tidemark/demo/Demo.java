@@ -39,13 +39,14 @@ public final class Demo {
     out.accept("== 1. raw data -> " + rawDir);
     DemoData.Counts counts = DemoData.generate(rawDir, 200, 50, 3000, 42L);
     out.accept(String.format("   profiles.csv: %d rows (%d bad), catalog.json: %d rows (%d bad), reviews.csv: %d rows, "
-            + "transactions.csv: %d rows (1 bad)", counts.users(), counts.badUsers(), counts.products(),
-        counts.badProducts(), counts.reviews(), counts.transactions()));
+            + "transactions.csv: %d rows (1 bad), product_embeddings.json: %d rows (1 bad)", counts.users(), counts.badUsers(), counts.products(),
+        counts.badProducts(), counts.reviews(), counts.transactions(), counts.productEmbeddings()));
 
     out.accept("== 2. ingest into the offline store (" + tidemark.config().offlineRoot() + "): users and products "
-        + "through SQL transforms of two sources each, user_purchase_windows as point-in-time window aggregations");
+        + "through SQL transforms of two sources each, user_purchase_windows as point-in-time window aggregations, "
+        + "product_embeddings (a vector feature) as read");
     List<IngestResult> ingests = new ArrayList<>();
-    for (String group : List.of("users", "products", "user_purchase_windows")) {
+    for (String group : List.of("users", "products", "user_purchase_windows", "product_embeddings")) {
       IngestResult r = tidemark.ingest(group).execute();
       ingests.add(r);
       out.accept("   " + r.summary());

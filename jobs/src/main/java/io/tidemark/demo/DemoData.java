@@ -14,7 +14,8 @@ import java.util.Random;
 
 /**
  * Generates the demo's raw data, deterministically: a CRM export of user profiles (profiles.csv), a product
- * catalogue (catalog.json), product reviews (reviews.csv) and purchase transactions (transactions.csv), spread over
+ * catalogue (catalog.json), product reviews (reviews.csv), purchase transactions (transactions.csv) and product
+ * embeddings (product_embeddings.json, a vector feature), spread over
  * six weeks, with a few bad rows a real export has. Files are rewritten only when their content changes, so
  * re-running the demo re-ingests nothing.
  */
@@ -25,7 +26,8 @@ public final class DemoData {
   private static final String[] CATEGORIES = {"books", "electronics", "garden", "kitchen", "toys", "sports"};
 
   /** How many rows of each file, and how many of them are deliberately bad. */
-  public record Counts(int users, int badUsers, int products, int badProducts, int transactions, int reviews) {}
+  public record Counts(int users, int badUsers, int products, int badProducts, int transactions, int reviews,
+      int productEmbeddings) {}
 
   private DemoData() {}
 
@@ -85,11 +87,38 @@ public final class DemoData {
           rnd.nextInt(10) == 0));
     }
     transactions.add("t999999,u0001,p001,n/a,1,2024-03-20T10:00:00Z,false");
+    List<String> embeddings = embeddings(productCount, seed);
     writeIfChanged(rawDir.resolve("profiles.csv"), users);
     writeIfChanged(rawDir.resolve("catalog.json"), products);
     writeIfChanged(rawDir.resolve("reviews.csv"), reviews);
     writeIfChanged(rawDir.resolve("transactions.csv"), transactions);
-    return new Counts(goodUsers + 4, 4, goodProducts + 2, 2, transactionCount + 1, reviewCount);
+    writeIfChanged(rawDir.resolve("product_embeddings.json"), embeddings);
+    return new Counts(goodUsers + 4, 4, goodProducts + 2, 2, transactionCount + 1, reviewCount, embeddings.size());
+  }
+
+  /**
+   * One unit-length 4-number embedding per product (product_embeddings.json), plus one of the wrong length. Its own
+   * random numbers, so the other files stay what they were before embeddings existed.
+   */
+  private static List<String> embeddings(int productCount, long seed) {
+    Random rnd = new Random(seed ^ 0x5EEDL);
+    List<String> lines = new ArrayList<>();
+    for (int p = 1; p <= productCount; p++) {
+      double[] v = new double[4];
+      double norm = 0;
+      for (int i = 0; i < v.length; i++) {
+        v[i] = rnd.nextGaussian();
+        norm += v[i] * v[i];
+      }
+      List<String> parts = new ArrayList<>();
+      for (double x : v) {
+        parts.add(String.format(Locale.ROOT, "%.4f", x / Math.sqrt(norm)));
+      }
+      lines.add(String.format(Locale.ROOT, "{\"product_id\":\"p%03d\",\"embedding\":[%s],\"event_time\":\"%s\"}", p,
+          String.join(",", parts), START.plus(SPAN)));
+    }
+    lines.add("{\"product_id\":\"p903\",\"embedding\":[0.5,0.5,0.5],\"event_time\":\"" + START.plus(SPAN) + "\"}");
+    return lines;
   }
 
   private static void writeIfChanged(Path file, List<String> lines) {

@@ -39,7 +39,7 @@ final class DataQuality {
     for (FeatureDefinition f : group.features()) {
       Column v = when(where, col(f.name()));
       aggs.add(sum(when(where.and(col(f.name()).isNull()), 1).otherwise(0)));
-      boolean numeric = f.type() == FeatureType.INTEGRAL || f.type() == FeatureType.FRACTIONAL;
+      boolean numeric = !f.isCollection() && (f.type() == FeatureType.INTEGRAL || f.type() == FeatureType.FRACTIONAL);
       aggs.add(numeric ? min(v.cast("double")) : lit(null).cast("double"));
       aggs.add(numeric ? max(v.cast("double")) : lit(null).cast("double"));
       aggs.add(numeric ? avg(v.cast("double")) : lit(null).cast("double"));

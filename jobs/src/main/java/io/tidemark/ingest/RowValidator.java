@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.tidemark.definitions.EventTimeFormat;
 import io.tidemark.definitions.EventTimeRange;
+import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
@@ -31,6 +32,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,6 +41,7 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampNTZType;
@@ -92,7 +95,7 @@ public final class RowValidator {
     for (FeatureDefinition f : group.features()) {
       boolean key = f.name().equals(group.recordIdentifier()) || f.name().equals(group.eventTime());
       if (mode == Mode.TOMBSTONES && !key) {
-        values.add(lit(null).cast(f.type().sparkType()).as(f.name()));
+        values.add(lit(null).cast(f.sparkType()).as(f.name()));
         continue;
       }
       StructField field = findColumn(input, f, group);
@@ -202,6 +205,9 @@ public final class RowValidator {
   private static Converted convert(String rawSql, DataType from, FeatureDefinition f, FeatureGroup group) {
     String name = f.name();
     Column raw = expr(rawSql);
+    if (f.isCollection()) {
+      return collection(rawSql, from, f);
+    }
     return switch (f.type()) {
       case STRING -> new Converted(from instanceof StringType ? raw : raw.cast("string"), raw, Optional.empty());
       case INTEGRAL -> integral(rawSql, from, name);
@@ -210,6 +216,85 @@ public final class RowValidator {
       case TIMESTAMP -> name.equals(group.eventTime())
           ? timestamp(rawSql, from, name, group.eventTimeFormats(), group.eventTimeRange(), "event-time range")
           : timestamp(rawSql, from, name, EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, "range of storable times");
+    };
+  }
+
+  /**
+   * A list, set or vector: a native array (Parquet, Delta, JSON) or JSON-array text (a CSV cell). Each element is
+   * checked as its text (so {@code 4.0} is an Integral 4, as in a scalar column); the first problem is the reason.
+   */
+  private static Converted collection(String rawSql, DataType from, FeatureDefinition f) {
+    FeatureCollection c = f.collection().orElseThrow();
+    String name = f.name();
+    Column raw = expr(rawSql);
+    String texts;
+    Column shown;
+    if (from instanceof StringType) {
+      texts = "from_json(" + rawSql + ", 'array<string>')";
+      shown = raw;
+    } else if (from instanceof ArrayType a && (a.elementType() instanceof StringType
+        || a.elementType() instanceof NumericType)) {
+      texts = "transform(" + rawSql + ", x -> cast(x as string))";
+      shown = to_json(raw);
+    } else {
+      return unsupported(raw, from, name, f.typeName());
+    }
+    Column elements = expr(texts);
+    Column size = functions.size(elements);
+    String element = elementSql(f.type(), "trim(x)");
+    Column firstProblem = expr("aggregate(transform(" + texts + ", (x, i) -> CASE WHEN x IS NULL THEN "
+        + "concat('element ', cast(i + 1 as string), ' is null') ELSE concat('element ', cast(i + 1 as string), ' ', " + elementProblemSql(f.type())
+        + ") END), cast(null as string), (acc, p) -> coalesce(acc, p))");
+    Column reason = when(raw.isNull(), lit(null).cast("string"))
+        .when(elements.isNull(), rejected(name, "not a JSON array", shown));
+    if (c.kind() == FeatureCollection.Kind.VECTOR) {
+      reason = reason.when(size.notEqual(c.dimension()), concat(lit(name + ": a vector of "), size.cast("string"),
+          lit(" elements, the dimension is " + c.dimension() + ": '"), substring(shown, 1, 100), lit("'")));
+    } else {
+      reason = reason.when(size.gt(c.maxElements()), concat(lit(name + ": "), size.cast("string"),
+          lit(" elements, more than max_elements " + c.maxElements() + ": '"), substring(shown, 1, 100), lit("'")));
+    }
+    reason = reason.when(firstProblem.isNotNull(), concat(lit(name + ": "), firstProblem, lit(": '"),
+        substring(shown, 1, 100), lit("'")));
+    Column values = expr("transform(" + texts + ", x -> " + element + ")");
+    if (c.kind() == FeatureCollection.Kind.SET) {
+      // sets are stored normalized, so equal sets compare (and tie-break) equal
+      values = functions.array_sort(functions.array_distinct(values));
+    }
+    Column value = when(raw.isNotNull().and(reason.isNull()), values).otherwise(lit(null).cast(f.sparkType()));
+    return new Converted(value.cast(f.sparkType()), raw, Optional.of(reason));
+  }
+
+  /** SQL of an element's typed value from its text {@code t}; null when it does not fit the type. */
+  private static String elementSql(FeatureType type, String t) {
+    String d = "try_cast(" + t + " as double)";
+    String finite = "(NOT isnan(" + d + ") AND abs(" + d + ") != double('Infinity'))";
+    return switch (type) {
+      case STRING -> "x";
+      case INTEGRAL -> "CASE WHEN " + t + " RLIKE " + Sql.literal(INTEGER) + " THEN try_cast(" + t + " as bigint) "
+          + "WHEN " + t + " RLIKE " + Sql.literal(DECIMAL) + " AND " + finite + " AND " + d + " = rint(" + d + ") "
+          + "THEN try_cast(try_cast(" + t + " as decimal(38,0)) as bigint) END";
+      case FRACTIONAL -> "CASE WHEN " + t + " RLIKE " + Sql.literal(DECIMAL) + " AND " + finite + " THEN " + d + " END";
+      default -> throw new IllegalArgumentException("collections of " + type.yamlName());
+    };
+  }
+
+  /** SQL of the problem of a non-null element {@code x} ("is not an Integral"), null when it fits. */
+  private static String elementProblemSql(FeatureType type) {
+    String t = "trim(x)";
+    String value = elementSql(type, t);
+    String decimal = t + " RLIKE " + Sql.literal(DECIMAL);
+    return switch (type) {
+      case STRING -> "cast(null as string)";
+      case INTEGRAL -> "CASE WHEN (" + value + ") IS NOT NULL THEN cast(null as string) WHEN " + t + " RLIKE "
+          + Sql.literal(INTEGER) + " OR (" + decimal + " AND abs(try_cast(" + t + " as double)) = double('Infinity')) "
+          + "OR (" + decimal + " AND try_cast(" + t + " as double) = rint(try_cast(" + t + " as double))) "
+          + "THEN 'is out of the Integral range' WHEN " + decimal + " THEN 'is not a whole number' "
+          + "ELSE 'is not an Integral' END";
+      // Jackson re-writes an overflowing number (1e999) as the quoted text "Infinity"
+      case FRACTIONAL -> "CASE WHEN (" + value + ") IS NOT NULL THEN cast(null as string) WHEN lower(" + t + ") RLIKE "
+          + Sql.literal("^\"?" + NON_FINITE.substring(1, NON_FINITE.length() - 1) + "\"?$") + " OR " + decimal + " THEN 'is NaN or infinite' ELSE 'is not a Fractional' END";
+      default -> throw new IllegalArgumentException("collections of " + type.yamlName());
     };
   }
 

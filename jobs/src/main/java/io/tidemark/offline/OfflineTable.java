@@ -100,8 +100,8 @@ public final class OfflineTable {
       StructField existing = current.get(f.name());
       if (existing == null) {
         added.add(columnDdl(f, true));
-      } else if (!existing.dataType().equals(f.type().sparkType())) {
-        throw new IllegalStateException("feature " + group.name() + "." + f.name() + " is " + f.type().yamlName()
+      } else if (!existing.dataType().equals(f.sparkType())) {
+        throw new IllegalStateException("feature " + group.name() + "." + f.name() + " is " + f.typeName()
             + " in " + group.file() + " but " + existing.dataType().simpleString() + " in table " + tableName()
             + "; keep the old type, or define a new feature (the offline history is append-only)");
       }
@@ -325,7 +325,7 @@ public final class OfflineTable {
 
   private String columnDdl(FeatureDefinition f, boolean forAlter) {
     boolean notNull = !f.nullable() && !forAlter && format() == StorageFormat.DELTA;
-    return Sql.quote(f.name()) + " " + f.type().sparkType().sql() + (notNull ? " NOT NULL" : "")
+    return Sql.quote(f.name()) + " " + f.sparkType().sql() + (notNull ? " NOT NULL" : "")
         + " COMMENT " + Sql.literal(f.description());
   }
 }

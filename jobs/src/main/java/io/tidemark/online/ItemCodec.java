@@ -2,17 +2,24 @@ package io.tidemark.online;
 
 import io.tidemark.definitions.FeatureType;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Converts records to DynamoDB items of an {@link ItemSchema} and back, and sizes items as DynamoDB does. */
@@ -103,6 +110,13 @@ public final class ItemCodec {
     if (v == null) {
       return AttributeValue.builder().nul(true).build();
     }
+    if (a.collection() != null) {
+      return collection(schema, id, a, elements(v));
+    }
+    return scalar(schema, id, a, v);
+  }
+
+  private static AttributeValue scalar(ItemSchema schema, Object id, ItemSchema.Attribute a, Object v) {
     return switch (a.type()) {
       case STRING -> AttributeValue.builder().s((String) v).build();
       case INTEGRAL -> AttributeValue.builder().n(Long.toString(((Number) v).longValue())).build();
@@ -110,6 +124,81 @@ public final class ItemCodec {
       case BOOLEAN -> AttributeValue.builder().bool((Boolean) v).build();
       case TIMESTAMP -> AttributeValue.builder().s(time(instant(v))).build();
     };
+  }
+
+  /** A list as L, a set as SS / NS (an empty one as an empty L), a vector as B (big-endian doubles). */
+  private static AttributeValue collection(ItemSchema schema, Object id, ItemSchema.Attribute a, List<?> elements) {
+    switch (a.collection().kind()) {
+      case LIST -> {
+        List<AttributeValue> l = new ArrayList<>(elements.size());
+        elements.forEach(e -> l.add(e == null ? AttributeValue.builder().nul(true).build() : scalar(schema, id, a, e)));
+        return AttributeValue.builder().l(l).build();
+      }
+      case SET -> {
+        if (elements.isEmpty()) {
+          return AttributeValue.builder().l(List.of()).build();
+        }
+        // DynamoDB refuses duplicates in a set, compared as numbers (0.0 and -0.0 are one)
+        Set<String> texts = new LinkedHashSet<>();
+        for (Object e : elements) {
+          texts.add(a.type() == FeatureType.STRING ? (String) e : a.type() == FeatureType.INTEGRAL
+              ? Long.toString(((Number) e).longValue()) : fractional(schema, id, a, ((Number) e).doubleValue() + 0.0));
+        }
+        return a.type() == FeatureType.STRING ? AttributeValue.builder().ss(texts).build()
+            : AttributeValue.builder().ns(texts).build();
+      }
+      case VECTOR -> {
+        ByteBuffer buffer = ByteBuffer.allocate(8 * elements.size());
+        for (Object e : elements) {
+          double d = ((Number) e).doubleValue();
+          if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new IllegalArgumentException("feature " + schema.group() + "." + a.name() + " of record " + id
+                + " holds " + d + "; fix the offline row (ingest rejects such values)");
+          }
+          buffer.putDouble(d);
+        }
+        return AttributeValue.builder().b(SdkBytes.fromByteArray(buffer.array())).build();
+      }
+      default -> throw new IllegalStateException(a.collection().kind().name());
+    }
+  }
+
+  /** The elements of a collection value as Spark rows hold it (a Scala Seq) or as Java code does. */
+  static List<?> elements(Object v) {
+    List<?> elements = io.tidemark.asof.RecordOrder.elements(v);
+    if (elements == null) {
+      throw new IllegalArgumentException("not a collection value: " + v.getClass().getName());
+    }
+    return elements;
+  }
+
+  /**
+   * A value as Spark rows hold it, typed as {@link #decode} returns it (a collection: {@code List}, a sorted
+   * {@code Set}, or {@code double[]} for a vector), so offline and online values compare with
+   * {@link java.util.Objects#deepEquals}.
+   */
+  public static Object typedValue(ItemSchema.Attribute a, Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Timestamp || v instanceof Instant) {
+      return instant(v);
+    }
+    if (a.collection() == null) {
+      return v;
+    }
+    List<?> elements = elements(v);
+    return switch (a.collection().kind()) {
+      case LIST -> List.copyOf(elements);
+      case SET -> sortedSet(a.type(), new ArrayList<Object>(elements));
+      case VECTOR -> elements.stream().mapToDouble(e -> ((Number) e).doubleValue()).toArray();
+    };
+  }
+
+  /** A set in Spark's order (strings by code point, numbers ascending), as ingest normalizes sets. */
+  private static Set<Object> sortedSet(FeatureType type, List<Object> elements) {
+    elements.sort(io.tidemark.asof.RecordOrder::compareValues);
+    return Collections.unmodifiableSet(new LinkedHashSet<>(elements));
   }
 
   private static String fractional(ItemSchema schema, Object id, ItemSchema.Attribute a, double d) {
@@ -136,15 +225,35 @@ public final class ItemCodec {
     for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
       bytes += utf8(e.getKey());
       AttributeValue v = e.getValue();
-      if (v.s() != null) {
-        bytes += utf8(v.s());
-      } else if (v.n() != null) {
-        bytes += (v.n().length() + 1) / 2 + 1;
-      } else {
-        bytes += 1;
-      }
+      bytes += size(e.getValue());
     }
     return bytes;
+  }
+
+  /** One attribute value's size: a list adds 3 bytes and 1 per element, a set the sum of its elements. */
+  private static int size(AttributeValue v) {
+    if (v.s() != null) {
+      return utf8(v.s());
+    } else if (v.n() != null) {
+      return numberSize(v.n());
+    } else if (v.b() != null) {
+      return v.b().asByteArrayUnsafe().length;
+    } else if (v.hasSs()) {
+      return v.ss().stream().mapToInt(ItemCodec::utf8).sum();
+    } else if (v.hasNs()) {
+      return v.ns().stream().mapToInt(ItemCodec::numberSize).sum();
+    } else if (v.hasL()) {
+      int bytes = 3;
+      for (AttributeValue e : v.l()) {
+        bytes += 1 + size(e);
+      }
+      return bytes;
+    }
+    return 1;
+  }
+
+  private static int numberSize(String n) {
+    return (n.length() + 1) / 2 + 1;
   }
 
   private static int utf8(String s) {
@@ -178,7 +287,7 @@ public final class ItemCodec {
       } else {
         int at = indexOf(attributes, f, next);
         next = at + 1;
-        values.put(f, typed(attributes.get(at).type(), item.get(f)));
+        values.put(f, typed(attributes.get(at), item.get(f)));
       }
     }
     AttributeValue w = item.get(ItemSchema.WRITE_TIME);
@@ -199,6 +308,30 @@ public final class ItemCodec {
       }
     }
     throw new IllegalArgumentException("no value feature " + name + " among " + attributes);
+  }
+
+  private static Object typed(ItemSchema.Attribute a, AttributeValue v) {
+    if (v == null || Boolean.TRUE.equals(v.nul())) {
+      return null;
+    }
+    if (a.collection() == null) {
+      return typed(a.type(), v);
+    }
+    return switch (a.collection().kind()) {
+      case LIST -> Collections.unmodifiableList(v.l().stream().map(e -> typed(a.type(), e)).toList());
+      // DynamoDB returns a set's elements in any order; an empty set is stored as an empty L
+      case SET -> sortedSet(a.type(), new ArrayList<>((v.hasSs() ? v.ss() : v.hasNs() ? v.ns() : List.<String>of())
+          .stream().map(t -> (Object) (a.type() == FeatureType.STRING ? t : a.type() == FeatureType.INTEGRAL
+              ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t))).toList()));
+      case VECTOR -> {
+        ByteBuffer buffer = v.b().asByteBuffer();
+        double[] d = new double[buffer.remaining() / 8];
+        for (int i = 0; i < d.length; i++) {
+          d[i] = buffer.getDouble();
+        }
+        yield d;
+      }
+    };
   }
 
   private static Object typed(FeatureType type, AttributeValue v) {

@@ -1,5 +1,6 @@
 package io.tidemark.online;
 
+import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
@@ -12,7 +13,8 @@ import java.util.Set;
  *
  * <p>An item holds: the record identifier under its feature name (the partition key, S or N); each other
  * feature under its name (String and Timestamp as S, Integral and Fractional as N, Boolean as BOOL, a null value
- * as NULL); {@code event_time} and {@code write_time} as S (UTC, {@code 2024-05-01T12:00:00.000000Z}: fixed
+ * as NULL; a list as L of S or N, a set as SS or NS, an empty set as an empty L (DynamoDB stores no empty
+ * sets), a vector as B: its doubles, 8 bytes each, big-endian); {@code event_time} and {@code write_time} as S (UTC, {@code 2024-05-01T12:00:00.000000Z}: fixed
  * width, so string order is time order); and, when the group has an online TTL, {@code expires_at}: N, epoch
  * seconds of event time + TTL, the table's TTL attribute.
  *
@@ -25,8 +27,16 @@ public record ItemSchema(String group, String key, FeatureType keyType, String e
   public static final String EXPIRES_AT = "expires_at";
   private static final Set<String> RESERVED = Set.of(EVENT_TIME, WRITE_TIME, EXPIRES_AT);
 
-  /** One value feature: its name is also its attribute name. */
-  public record Attribute(String name, FeatureType type) implements Serializable {}
+  /**
+   * One value feature: its name is also its attribute name.
+   *
+   * @param collection the feature's list, set or vector; null for a single value (Optional is not Serializable)
+   */
+  public record Attribute(String name, FeatureType type, FeatureCollection collection) implements Serializable {
+    public Attribute(String name, FeatureType type) {
+      this(name, type, null);
+    }
+  }
 
   public ItemSchema {
     values = List.copyOf(values);
@@ -45,7 +55,7 @@ public record ItemSchema(String group, String key, FeatureType keyType, String e
       }
     }
     List<Attribute> values = group.valueFeatures().stream()
-        .map((FeatureDefinition f) -> new Attribute(f.name(), f.type())).toList();
+        .map((FeatureDefinition f) -> new Attribute(f.name(), f.type(), f.collection().orElse(null))).toList();
     return new ItemSchema(group.name(), group.recordIdentifier(), group.recordIdentifierFeature().type(),
         group.eventTime(), values, group.online().ttl().map(d -> d.getSeconds()).orElse(0L));
   }

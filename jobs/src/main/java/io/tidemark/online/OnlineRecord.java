@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param eventTime when these values became true
  * @param writeTime when the offline batch that wrote them started
  * @param expiresAt when the record stops being served (event time + the group's online TTL)
- * @param features the requested features, typed (String, Long, Double, Boolean, Instant; null for no value), in
+ * @param features the requested features, typed (String, Long, Double, Boolean, Instant; a list as a List, a set as
+ *     a Set in ascending order, a vector as double[]; null for no value), in
  *     definition order; the identifier and the event time feature are included under their names
  */
 public record OnlineRecord(String group, Object id, Instant eventTime, Instant writeTime,

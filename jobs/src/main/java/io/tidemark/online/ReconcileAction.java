@@ -206,15 +206,16 @@ public final class ReconcileAction {
   private static String differences(ItemSchema schema, Row offlineRow, OnlineRecord rec) {
     Map<String, String> diffs = new LinkedHashMap<>();
     for (ItemSchema.Attribute a : schema.values()) {
-      Object expected = offlineRow.getAs(a.name());
-      if (expected instanceof java.sql.Timestamp || expected instanceof Instant) {
-        expected = ItemCodec.instant(expected);
-      }
+      Object expected = ItemCodec.typedValue(a, offlineRow.getAs(a.name()));
       Object actual = rec.get(a.name());
-      if (!Objects.equals(expected, actual)) {
-        diffs.put(a.name(), "online " + actual + " != offline " + expected);
+      if (!Objects.deepEquals(expected, actual)) {
+        diffs.put(a.name(), "online " + text(actual) + " != offline " + text(expected));
       }
     }
     return diffs.isEmpty() ? null : "mismatched at the same event time: " + diffs;
+  }
+
+  private static String text(Object v) {
+    return v instanceof double[] d ? java.util.Arrays.toString(d) : String.valueOf(v);
   }
 }

@@ -56,6 +56,14 @@ final class DefinitionYaml {
     for (FeatureDefinition f : g.features()) {
       out.add("  - name: " + scalar(f.name()));
       out.add("    type: " + f.type().yamlName());
+      f.collection().ifPresent(c -> {
+        out.add("    collection: " + c.kind().yamlName());
+        if (c.kind() == io.tidemark.definitions.FeatureCollection.Kind.VECTOR) {
+          out.add("    dimension: " + c.dimension());
+        } else if (c.maxElements() != io.tidemark.definitions.FeatureCollection.DEFAULT_MAX_ELEMENTS) {
+          out.add("    max_elements: " + c.maxElements());
+        }
+      });
       if (!f.description().isEmpty()) {
         out.add("    description: " + scalar(f.description()));
       }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidemark.definitions.Durations;
 import io.tidemark.definitions.EventTimeFormat;
 import io.tidemark.definitions.EventTimeRange;
+import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SageMakerOrigin;
@@ -61,7 +62,9 @@ public final class SageMakerExport {
     for (FeatureDefinition f : g.features()) {
       String name = sageMakerName(g, f.name());
       checkName(name, "feature '" + f.name() + "'", "sagemaker: {feature_names: {" + f.name() + ": ...}}", problems);
-      definitions.addObject().put("FeatureName", name).put("FeatureType", featureType(g, f, report));
+      ObjectNode definition = definitions.addObject().put("FeatureName", name)
+          .put("FeatureType", featureType(g, f, report));
+      f.collection().ifPresent(c -> collection(f, c, definition, report));
       if (!f.description().isEmpty()) {
         described.add(f.name());
       }
@@ -159,6 +162,23 @@ public final class SageMakerExport {
         yield "String";
       }
     };
+  }
+
+  /** List, Set, Vector (with its Dimension); a max_elements other than the default is not carried. */
+  private static void collection(FeatureDefinition f, FeatureCollection c, ObjectNode out, List<String> report) {
+    switch (c.kind()) {
+      case LIST -> out.put("CollectionType", "List");
+      case SET -> out.put("CollectionType", "Set");
+      case VECTOR -> {
+        out.put("CollectionType", "Vector");
+        out.putObject("CollectionConfig").putObject("VectorConfig").put("Dimension", c.dimension());
+      }
+      default -> throw new IllegalStateException(c.kind().name());
+    }
+    if (c.kind() != FeatureCollection.Kind.VECTOR && c.maxElements() != FeatureCollection.DEFAULT_MAX_ELEMENTS) {
+      report.add("feature '" + f.name() + "': max_elements " + c.maxElements() + " is not carried (SageMaker has no "
+          + "such limit; import-sagemaker reads back the default " + FeatureCollection.DEFAULT_MAX_ELEMENTS + ")");
+    }
   }
 
   /** The largest SageMaker unit that holds the duration exactly; below a second, rounded up to seconds. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.definitions.DefinitionException;
 import io.tidemark.definitions.Durations;
 import io.tidemark.definitions.EventTimeFormat;
+import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureRegistry;
@@ -35,7 +36,8 @@ import java.util.TreeSet;
 /**
  * A SageMaker Feature Store definition (a {@code DescribeFeatureGroup} response, or a {@code CreateFeatureGroup}
  * request: they share their field names) as a Tidemark definition file. Every SageMaker setting either maps onto a
- * Tidemark setting or is reported; features Tidemark cannot hold yet (collections) are left out and listed.
+ * Tidemark setting or is reported; a feature Tidemark cannot hold (an unknown {@code CollectionType}) is left out
+ * and listed. List, Set and Vector collections become Tidemark's list, set and vector features.
  */
 public final class SageMakerImport {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -311,30 +313,44 @@ public final class SageMakerImport {
         if (type.isEmpty()) {
           continue;
         }
-        Optional<String> unsupported = unsupported(f, smName, typeText.get());
-        if (unsupported.isPresent()) {
-          leftOut.add(smName);
-          report.add(unsupported.get());
-          continue;
+        Optional<String> collectionType = f.text("CollectionType");
+        Optional<FeatureCollection> collection = Optional.empty();
+        if (collectionType.isPresent()) {
+          Optional<Long> dimension = f.object("CollectionConfig").flatMap(c -> c.object("VectorConfig"))
+              .flatMap(v -> v.whole("Dimension"));
+          switch (collectionType.get()) {
+            case "List" -> collection = Optional.of(FeatureCollection.list(FeatureCollection.DEFAULT_MAX_ELEMENTS));
+            case "Set" -> collection = Optional.of(FeatureCollection.set(FeatureCollection.DEFAULT_MAX_ELEMENTS));
+            case "Vector" -> {
+              if (type.get() != FeatureType.FRACTIONAL) {
+                problems.add(f.path("FeatureType") + " of Vector '" + smName + "' is '" + typeText.get()
+                    + "' (a vector holds Fractional elements)");
+                continue;
+              }
+              if (dimension.isEmpty() || dimension.get() < 1 || dimension.get() > FeatureCollection.MAX_ELEMENTS_LIMIT) {
+                problems.add(f.path("CollectionConfig") + ".VectorConfig.Dimension of Vector '" + smName + "' is "
+                    + dimension.map(String::valueOf).orElse("missing") + " (Tidemark's vectors have 1 to "
+                    + FeatureCollection.MAX_ELEMENTS_LIMIT + " elements)");
+                continue;
+              }
+              collection = Optional.of(FeatureCollection.vector(dimension.get().intValue()));
+            }
+            default -> {
+              leftOut.add(smName);
+              report.add("FeatureDefinitions '" + smName + "' (" + typeText.get() + " " + collectionType.get()
+                  + "): left out; Tidemark's collections are List, Set and Vector");
+              continue;
+            }
+          }
+          if (collectionType.get().equals("List") || collectionType.get().equals("Set")) {
+            report.add("FeatureDefinitions '" + smName + "' (" + typeText.get() + " " + collectionType.get() + "): "
+                + "collection: " + collection.get().kind().yamlName() + " with max_elements "
+                + FeatureCollection.DEFAULT_MAX_ELEMENTS + " (longer ones are quarantined; raise it in the file)");
+          }
         }
-        features.add(new FeatureDefinition(name, type.get(), "", true));
+        features.add(new FeatureDefinition(name, type.get(), "", true, List.of(), collection));
       }
       return features;
-    }
-
-    /**
-     * Why a feature has no Tidemark equivalent yet, or empty. Collections are the only case: when Tidemark gets
-     * collection types, map List/Set/Vector (and CollectionConfig.VectorConfig.Dimension) to them here.
-     */
-    private Optional<String> unsupported(JsonObject f, String smName, String type) {
-      Optional<String> collection = f.text("CollectionType");
-      if (collection.isEmpty()) {
-        return Optional.empty();
-      }
-      String dimension = f.object("CollectionConfig").flatMap(c -> c.object("VectorConfig"))
-          .flatMap(v -> v.whole("Dimension")).map(d -> ", Dimension " + d).orElse("");
-      return Optional.of("FeatureDefinitions '" + smName + "' (" + type + " " + collection.get() + dimension
-          + "): left out; Tidemark has no collection types yet");
     }
 
     /** The Tidemark name of a record identifier or event time, checked against the features and allowed types. */
@@ -356,7 +372,10 @@ public final class SageMakerImport {
             + String.join(", ", tidemarkNames.keySet()) + ")");
         return "";
       }
-      if (!allowed.contains(f.get().type())) {
+      if (f.get().isCollection()) {
+        problems.add(field + " '" + smName.get() + "' is a collection feature (a " + field.replace("FeatureName", "")
+            + " is a single value)");
+      } else if (!allowed.contains(f.get().type())) {
         problems.add(field + " '" + smName.get() + "' is " + f.get().type().yamlName() + "; it must be "
             + allowedText);
       }

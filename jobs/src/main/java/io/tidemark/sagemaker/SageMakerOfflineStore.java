@@ -129,14 +129,17 @@ public final class SageMakerOfflineStore {
    *     exact duplicate set. Evaluated again by each action on it.
    * @param ignoredColumns columns of the files that are no feature of the group (e.g. a collection feature left
    *     out by {@code import-sagemaker --skip-unsupported}), not read
+   * @param absentCollections collection features (SageMaker names) the files have no column for: SageMaker keeps
+   *     collections on its online tier only; read as null
    * @param files what pins the content read: the Parquet files (glue), or the metadata file of the snapshot read
    *     (iceberg: it names every data file)
    */
   public record Result(String group, String location, Layout layout, boolean detected, String source,
       Dataset<Row> rows, long rowsRead, long rowsKept, long duplicatesDropped, List<String> ignoredColumns,
-      List<String> files) {
+      List<String> absentCollections, List<String> files) {
     public Result {
       ignoredColumns = List.copyOf(ignoredColumns);
+      absentCollections = List.copyOf(absentCollections);
       files = List.copyOf(files);
       if (rowsRead != rowsKept + duplicatesDropped) {
         throw new IllegalStateException("count mismatch reading the SageMaker offline store of " + group + ": read "
@@ -149,8 +152,14 @@ public final class SageMakerOfflineStore {
       String s = "read SageMaker offline store of " + group + " (" + layout.cliName() + ", "
           + (detected ? "detected" : "as asked") + ") " + source + ": read " + rowsRead + ", exact duplicates dropped "
           + duplicatesDropped + ", kept " + rowsKept;
-      return ignoredColumns.isEmpty() ? s : s + "; columns not in the definition, not read: "
-          + String.join(", ", ignoredColumns);
+      if (!ignoredColumns.isEmpty()) {
+        s += "; columns not in the definition, not read: " + String.join(", ", ignoredColumns);
+      }
+      if (!absentCollections.isEmpty()) {
+        s += "; collection features not in the offline store (SageMaker keeps them online only), read as null: "
+            + String.join(", ", absentCollections);
+      }
+      return s;
     }
 
     /** The rows kept, as history for {@code tidemark.importHistory(group).from(...)}. */
@@ -194,7 +203,7 @@ public final class SageMakerOfflineStore {
         .toArray(Column[]::new));
     List<String> files = found.layout == Layout.GLUE ? List.of(raw.inputFiles()) : List.of(found.source.toString());
     return new Result(group.name(), location, found.layout, layout.isEmpty(), found.source.toString(), rows, read,
-        kept, read - kept, mapping.ignored, files);
+        kept, read - kept, mapping.ignored, mapping.absentCollections, files);
   }
 
   /** The result's columns: the features (Tidemark names, definition order) and SageMaker's metadata. */
@@ -278,7 +287,7 @@ public final class SageMakerOfflineStore {
     }
   }
 
-  private record Mapping(List<Column> columns, List<String> ignored) {}
+  private record Mapping(List<Column> columns, List<String> ignored, List<String> absentCollections) {}
 
   /**
    * Selects each feature by its SageMaker name as its Tidemark name and the metadata columns, after checking that
@@ -293,10 +302,17 @@ public final class SageMakerOfflineStore {
     List<String> problems = new ArrayList<>();
     List<Column> columns = new ArrayList<>();
     List<String> used = new ArrayList<>();
+    List<String> absent = new ArrayList<>();
     for (FeatureDefinition f : group.features()) {
       String stored = origin.map(o -> o.featureName(f.name())).orElse(f.name());
       String what = "feature '" + f.name() + "'" + (stored.equals(f.name()) ? "" : " (SageMaker '" + stored + "')");
       List<DataType> accepted = storedTypes(f, group);
+      if (f.collection().isPresent() && !byName.containsKey(stored)) {
+        // SageMaker keeps collections on its online tier only: its offline store has no column for them
+        columns.add(lit(null).cast(f.sparkType()).as(f.name()));
+        absent.add(stored);
+        continue;
+      }
       columns.add(column(byName.get(stored), what, accepted, problems).as(f.name()));
       used.add(stored);
     }
@@ -320,7 +336,7 @@ public final class SageMakerOfflineStore {
               .map(f -> f.name() + " " + f.dataType().simpleString()).collect(Collectors.joining(", ")));
     }
     List<String> ignored = byName.keySet().stream().filter(n -> !used.contains(n)).toList();
-    return new Mapping(columns, ignored);
+    return new Mapping(columns, ignored, absent);
   }
 
   /**
@@ -357,6 +373,10 @@ public final class SageMakerOfflineStore {
   private static List<DataType> storedTypes(FeatureDefinition f, FeatureGroup group) {
     if (f.name().equals(group.eventTime())) {
       return List.of(DataTypes.DoubleType, DataTypes.StringType);
+    }
+    if (f.isCollection()) {
+      // an array of the element type, or its JSON text; ingest validates either
+      return List.of(f.sparkType(), DataTypes.StringType);
     }
     FeatureType type = f.type();
     return switch (type) {

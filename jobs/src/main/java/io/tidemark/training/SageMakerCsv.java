@@ -10,6 +10,8 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 
+import io.tidemark.definitions.FeatureCollection;
+import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.util.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +32,8 @@ import org.apache.spark.sql.types.NumericType;
  * the next index, so inference encodes alike from the manifest's {@code encodings}. A text label is true/false
  * (1/0) or, for classes, its index in the sorted class names. A missing number is written {@code NaN}, which
  * parses as a float everywhere and which XGBoost takes as a missing value (Linear Learner needs every value: fill
- * them upstream).
+ * them upstream). A vector feature becomes {@code dimension} numeric columns ({@code <name>_0 ...}, listed in
+ * the manifest's columns); lists and sets are refused.
  *
  * <p>The indexing is a Spark SQL expression rather than MLlib's StringIndexer: spark-mllib for Scala 2.13 / Spark
  * 4.0.2 (the EMR 8 build) is not on Maven Central here.
@@ -41,11 +44,32 @@ final class SageMakerCsv {
 
   private SageMakerCsv() {}
 
-  static Shaped shape(Dataset<Row> rows, String label, List<String> features) {
+  /**
+   * @param collections the collection features among {@code features}, by output column: a vector becomes
+   *     {@code dimension} columns {@code <name>_0 .. <name>_<dimension-1>}; a list or set is refused
+   */
+  static Shaped shape(Dataset<Row> rows, String label, List<String> features,
+      Map<String, FeatureDefinition> collections) {
     Map<String, List<String>> encodings = new LinkedHashMap<>();
     List<Column> cols = new ArrayList<>();
     cols.add(numeric(rows, label, true, encodings));
-    features.forEach(f -> cols.add(numeric(rows, f, false, encodings)));
+    for (String f : features) {
+      FeatureDefinition d = collections.get(f);
+      if (d == null) {
+        cols.add(numeric(rows, f, false, encodings));
+        continue;
+      }
+      FeatureCollection c = d.collection().orElseThrow();
+      if (c.kind() != FeatureCollection.Kind.VECTOR) {
+        throw new io.tidemark.BadRequestException("sagemaker-csv holds one number per column, and feature '" + f
+            + "' is a " + d.typeName() + " of any length; leave it out of --features, or write this training set "
+            + "as parquet, delta or csv (a JSON array per cell)");
+      }
+      // a vector has exactly dimension elements (ingest checks it); a null vector is NaN in every column
+      for (int i = 0; i < c.dimension(); i++) {
+        cols.add(functions.expr("try_element_at(" + Sql.quote(f) + ", " + (i + 1) + ")").as(f + "_" + i));
+      }
+    }
     return new Shaped(rows.select(cols.toArray(Column[]::new)), encodings);
   }
 

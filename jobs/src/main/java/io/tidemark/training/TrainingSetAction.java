@@ -319,10 +319,24 @@ public final class TrainingSetAction {
       Dataset<Row> base = joined.rows().drop(SPINE_TIME);
       Dataset<Row> rows = base;
       Map<String, List<String>> encodings = Map.of();
+      Map<String, FeatureDefinition> collections = new LinkedHashMap<>();
+      for (Part p : parts) {
+        for (int i = 0; i < p.features().size(); i++) {
+          int at = i;
+          p.group().feature(p.features().get(i)).filter(FeatureDefinition::isCollection)
+              .ifPresent(f -> collections.put(p.outputNames().get(at), f));
+        }
+      }
+      if (format == OutputFormat.CSV) {
+        // CSV has no arrays: a collection is its JSON text, as ingest reads it back from a csv cell
+        for (String c : collections.keySet()) {
+          rows = rows.withColumn(c, org.apache.spark.sql.functions.to_json(col(Sql.quote(c))));
+        }
+      }
       if (format == OutputFormat.SAGEMAKER_CSV) {
         job.step("training-set: " + output + ": encode text columns for sagemaker-csv");
         base = base.persist(StorageLevel.MEMORY_AND_DISK()); // the encodings read the joined rows once more
-        SageMakerCsv.Shaped shaped = SageMakerCsv.shape(base, label.get(), joined.featureColumns());
+        SageMakerCsv.Shaped shaped = SageMakerCsv.shape(base, label.get(), joined.featureColumns(), collections);
         rows = shaped.rows();
         encodings = shaped.encodings();
       }

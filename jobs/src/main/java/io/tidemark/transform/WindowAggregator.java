@@ -52,7 +52,7 @@ public final class WindowAggregator {
     SlidingWindows.Plan plan = SlidingWindows.Plan.of(def);
     StructType outSchema = new StructType();
     for (FeatureDefinition f : group.features()) {
-      outSchema = outSchema.add(f.name(), f.type().sparkType(), true);
+      outSchema = outSchema.add(f.name(), f.sparkType(), true);
     }
     int[] outputSlots = outputSlots(group, def);
     long fromMicros = from.map(WindowAggregator::micros).orElse(Long.MIN_VALUE);

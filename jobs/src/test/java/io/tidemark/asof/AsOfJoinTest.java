@@ -276,4 +276,46 @@ class AsOfJoinTest {
         .join());
     assertTrue(e.getMessage().startsWith("as-of join: g: the history has no column 'row'"), e.getMessage());
   }
+
+  /** Collections pass through, and a tie of event and write time goes to the greater collection (Spark's order). */
+  @ParameterizedTest
+  @EnumSource(AsOfJoin.Strategy.class)
+  void collectionsPassThroughAndBreakTiesElementByElement(AsOfJoin.Strategy strategy) {
+    StructType schema = new StructType().add("id", DataTypes.StringType, false)
+        .add("event_time", DataTypes.TimestampType, false)
+        .add("tags", DataTypes.createArrayType(DataTypes.StringType), true)
+        .add("vec", DataTypes.createArrayType(DataTypes.DoubleType), true)
+        .add("write_time", DataTypes.TimestampType, false)
+        .add("is_deleted", DataTypes.BooleanType, false);
+    String e = "2024-03-01T10:00:00Z";
+    Dataset<Row> history = frame(schema,
+        // a: same event and write time; ["a","z"] < ["b"] (first element), ["a"] < ["a","z"] (shorter first)
+        RowFactory.create("a", ts(e), List.of("a", "z").toArray(), new Double[] {9.0}, ts(W1), false),
+        RowFactory.create("a", ts(e), List.of("b").toArray(), new Double[] {0.0}, ts(W1), false),
+        RowFactory.create("a", ts(e), List.of("a").toArray(), new Double[] {9.0}, ts(W1), false),
+        // b: equal tags, so the vectors decide: [1.0, 2.0] > [1.0, -3.0]; an empty list is the least
+        RowFactory.create("b", ts(e), List.of("x").toArray(), new Double[] {1.0, -3.0}, ts(W1), false),
+        RowFactory.create("b", ts(e), List.of("x").toArray(), new Double[] {1.0, 2.0}, ts(W1), false),
+        RowFactory.create("b", ts(e), new String[0], new Double[] {5.0, 5.0}, ts(W1), false),
+        // c: an empty list and a null collection pass through
+        RowFactory.create("c", ts(e), new String[0], null, ts(W1), false));
+    Dataset<Row> spine = frame(SPINE, sp("r1", "a", "2024-03-02T00:00:00Z"), sp("r2", "b", "2024-03-02T00:00:00Z"),
+        sp("r3", "c", "2024-03-02T00:00:00Z"), sp("r4", "a", "2024-03-01T00:00:00Z"));
+    AsOfJoin.Result r = AsOfJoin.on(spine, "t").add(AsOfSource.of("g", history, "id", "id", "event_time",
+        List.of("tags", "vec"), List.of("tags", "vec"), Optional.empty())).strategy(strategy).join();
+    List<String> out = new ArrayList<>();
+    for (Row row : r.rows().collectAsList()) {
+      out.add(row.getString(0) + "|" + row.getList(3) + "|" + (row.isNullAt(4) ? null : row.getList(4)));
+    }
+    out.sort(null);
+    assertEquals(List.of("r1|[b]|[0.0]", "r2|[x]|[1.0, 2.0]", "r3|[]|null", "r4|null|null"), out);
+
+    List<String> latest = new ArrayList<>();
+    for (Row row : AsOf.latestPerKey(history, "id", "event_time", List.of("tags", "vec")).collectAsList()) {
+      latest.add(row.getString(row.fieldIndex("id")) + "|" + row.getList(row.fieldIndex("tags")) + "|"
+          + (row.isNullAt(row.fieldIndex("vec")) ? null : row.getList(row.fieldIndex("vec"))));
+    }
+    latest.sort(null);
+    assertEquals(List.of("a|[b]|[0.0]", "b|[x]|[1.0, 2.0]", "c|[]|null"), latest);
+  }
 }

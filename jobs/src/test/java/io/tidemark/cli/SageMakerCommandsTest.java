@@ -54,19 +54,31 @@ class SageMakerCommandsTest {
   }
 
   @Test
-  void collectionsStopTheImportUnlessSkipped() throws Exception {
-    Run refused = cli("import-sagemaker", fixture("customer-profiles.json"));
+  void collectionsAreImportedAndUnknownOnesStopTheImportUnlessSkipped() throws Exception {
+    Path maps = dir.resolve("maps.json");
+    Files.writeString(maps, "{\"FeatureGroupName\": \"Maps\", \"RecordIdentifierFeatureName\": \"id\", "
+        + "\"EventTimeFeatureName\": \"t\", \"FeatureDefinitions\": [{\"FeatureName\": \"id\", \"FeatureType\": "
+        + "\"String\"}, {\"FeatureName\": \"t\", \"FeatureType\": \"Fractional\"}, {\"FeatureName\": \"m\", "
+        + "\"FeatureType\": \"String\", \"CollectionType\": \"Map\"}]}");
+    Run refused = cli("import-sagemaker", maps.toString());
     assertEquals(1, refused.exit());
-    assertEquals("tidemark: error: import-sagemaker wrote nothing: Customer-Profiles has 2 features with no "
-        + "Tidemark equivalent yet (RecentProductIds, ProfileEmbedding). Pass --skip-unsupported to write the "
+    assertEquals("tidemark: error: import-sagemaker wrote nothing: Maps has 1 feature with no "
+        + "Tidemark equivalent yet (m). Pass --skip-unsupported to write the "
         + "definitions without those features\n", refused.err());
-    assertTrue(refused.out().startsWith("import-sagemaker Customer-Profiles -> nothing written: 6 features, 2 left "
-        + "out, 10 report lines\n"), refused.out());
-    assertFalse(Files.exists(dir.resolve("feature-definitions/customer_profiles.yaml")));
-
-    Run skipped = cli("import-sagemaker", fixture("customer-profiles.json"), "--skip-unsupported");
+    assertFalse(Files.exists(dir.resolve("feature-definitions/maps.yaml")));
+    Run skipped = cli("import-sagemaker", maps.toString(), "--skip-unsupported");
     assertEquals(0, skipped.exit(), skipped.err());
-    assertTrue(Files.exists(dir.resolve("feature-definitions/customer_profiles.yaml")));
+    assertTrue(Files.exists(dir.resolve("feature-definitions/maps.yaml")));
+
+    // List and Vector features come over as collection features
+    Run imported = cli("import-sagemaker", fixture("customer-profiles.json"));
+    assertEquals(0, imported.exit(), imported.err());
+    assertTrue(Files.readString(dir.resolve("feature-definitions/customer_profiles.yaml")).contains("""
+          - name: profile_embedding
+            type: Fractional
+            collection: vector
+            dimension: 16
+        """));
 
     Run export = cli("export-sagemaker", "customer_profiles");
     assertEquals(0, export.exit(), export.err());

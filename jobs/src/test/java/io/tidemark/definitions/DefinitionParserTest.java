@@ -115,7 +115,7 @@ class DefinitionParserTest {
         """),
         "g.yaml:10: unknown type 'Float' for feature 'x' (use one of String, Integral, Fractional, Boolean, Timestamp)",
         "g.yaml:11: unknown key 'nulable' in a feature (did you mean 'nullable'? allowed keys: name, type, "
-            + "description, nullable, rules)");
+            + "description, nullable, rules, collection, dimension, max_elements)");
   }
 
   @Test
@@ -292,6 +292,8 @@ class DefinitionParserTest {
     FeatureGroup products = r.group("products");
     assertEquals(List.of("product_id", "category", "price", "avg_rating", "stock_level", "event_time"),
         products.featureNames());
+    assertEquals(List.of("product_id String", "embedding vector of 4 Fractional", "event_time Timestamp"),
+        r.group("product_embeddings").features().stream().map(f -> f.name() + " " + f.typeName()).toList());
   }
 
   @Test
@@ -402,6 +404,66 @@ class DefinitionParserTest {
             + "s3://bucket/prefix)",
         "orders.yaml:9: unknown key 'role' in 'sagemaker' of the feature group (allowed keys: name, feature_names, "
             + "offline_s3_uri)");
+  }
+
+  @Test
+  void collectionFeaturesParse() {
+    FeatureGroup g = load(Map.of("c.yaml", """
+        name: c
+        record_identifier: id
+        event_time: t
+        features:
+          - {name: id, type: String}
+          - {name: tags, type: String, collection: list}
+          - {name: sizes, type: Integral, collection: set, max_elements: 5, rules: [{not_null: true}]}
+          - {name: embedding, type: Fractional, collection: vector, dimension: 4}
+          - {name: t, type: Timestamp}
+        """)).group("c");
+    ValidationRule notNull = new ValidationRule("sizes", ValidationRule.Kind.NOT_NULL, Optional.empty(),
+        Optional.empty(), List.of(), Optional.empty(), Optional.empty(), ValidationRule.Level.ERROR);
+    assertEquals(List.of(
+        new FeatureDefinition("tags", FeatureType.STRING, "", true, List.of(), Optional.of(FeatureCollection.list(1000))),
+        new FeatureDefinition("sizes", FeatureType.INTEGRAL, "", true, List.of(notNull),
+            Optional.of(FeatureCollection.set(5))),
+        new FeatureDefinition("embedding", FeatureType.FRACTIONAL, "", true, List.of(),
+            Optional.of(FeatureCollection.vector(4)))), g.valueFeatures());
+    assertEquals(List.of("list of String", "set of Integral", "vector of 4 Fractional"),
+        g.valueFeatures().stream().map(FeatureDefinition::typeName).toList());
+    assertEquals(List.of("array<string>", "array<bigint>", "array<double>"),
+        g.valueFeatures().stream().map(f -> f.sparkType().catalogString()).toList());
+  }
+
+  @Test
+  void collectionMistakesNameTheLineAndTheFix() {
+    assertProblems(Map.of("c.yaml", """
+        name: c
+        record_identifier: id
+        event_time: t
+        features:
+          - {name: id, type: String, collection: list}
+          - {name: a, type: String, collection: bag}
+          - {name: b, type: Integral, collection: vector, dimension: 3}
+          - {name: v, type: Fractional, collection: vector}
+          - {name: w, type: Fractional, collection: vector, dimension: 0}
+          - {name: x, type: Boolean, collection: set}
+          - {name: y, type: String, dimension: 3}
+          - {name: z, type: Integral, collection: list, max_elements: -1, rules: [{min: 1}]}
+          - {name: t, type: Timestamp}
+        """),
+        "c.yaml:2: record_identifier 'id' is a list of String but must be a single String or Integral "
+            + "(remove collection: from feature id)",
+        "c.yaml:6: unknown collection 'bag' for feature 'a' (use one of list, set, vector)",
+        "c.yaml:7: a vector holds Fractional elements, feature 'b' has type Integral "
+            + "(write type: Fractional, or use collection: list)",
+        "c.yaml:8: vector feature 'v' has no dimension (add dimension: <the number of elements, 1..10000>)",
+        "c.yaml:9: dimension of feature 'w' is '0' (write a whole number from 1 to 10000)",
+        "c.yaml:10: a set holds String, Integral or Fractional elements, feature 'x' has type Boolean "
+            + "(change the element type, or make the feature a single value)",
+        "c.yaml:11: 'dimension' of feature 'y' applies to collection features only "
+            + "(add collection: vector (type Fractional), or remove dimension)",
+        "c.yaml:12: max_elements of feature 'z' is '-1' (write a whole number from 0 to 10000)",
+        "c.yaml:12: collection feature 'z' takes only the not_null rule, found [min] "
+            + "(remove the rule (element checks: the type, and max_elements))");
   }
 
   private FeatureRegistry load(Map<String, String> files) {

@@ -23,15 +23,20 @@ class DemoTest {
     List<String> lines = new ArrayList<>();
 
     Demo.Result first = new Demo(tm, store.path("raw"), lines::add).run();
-    assertEquals(new DemoData.Counts(431, 4, 99, 2, 3001, 400), first.generated());
+    assertEquals(new DemoData.Counts(431, 4, 99, 2, 3001, 400, 51), first.generated());
     assertEquals(List.of("users 431 427 427 4 false", "products 99 97 97 2 false",
-        "user_purchase_windows 3001 3000 9000 1 false"), summary(first.ingests()));
+        "user_purchase_windows 3001 3000 9000 1 false", "product_embeddings 51 50 50 1 false"),
+        summary(first.ingests()));
     assertEquals(427, store.spark().table(store.database + ".users").count());
     assertEquals(200, store.spark().table(store.database + ".users").select("user_id").distinct().count());
 
     Demo.Result second = new Demo(tm, store.path("raw"), lines::add).run();
     assertEquals(List.of("users 431 427 427 4 true", "products 99 97 97 2 true",
-        "user_purchase_windows 3001 3000 9000 1 true"), summary(second.ingests()));
+        "user_purchase_windows 3001 3000 9000 1 true", "product_embeddings 51 50 50 1 true"),
+        summary(second.ingests()));
+    assertEquals("[p903,embedding: a vector of 3 elements, the dimension is 4: '[\"0.5\",\"0.5\",\"0.5\"]']",
+        store.spark().sql("SELECT get_json_object(raw_row, '$.product_id'), array_join(reasons, ', ') FROM "
+            + store.database + ".product_embeddings__quarantine").first().toString());
     assertEquals(427, store.spark().table(store.database + ".users").count());
     // point in time: u0001's profile versions count only the orders placed before each version
     assertEquals(List.of("[0,2024-03-01 16:06:27]", "[2,2024-03-04 20:03:18]", "[4,2024-03-08 18:11:48]"),

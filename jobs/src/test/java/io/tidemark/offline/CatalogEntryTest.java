@@ -37,6 +37,28 @@ class CatalogEntryTest {
   private static final String EVENT_DATE_KEY = "[event_date date 'UTC date of the event time (partition)']";
 
   @Test
+  void collectionFeaturesAreArrayColumnsInTheEntry() throws SQLException {
+    TestStore store = new TestStore("catalog_coll").definition("items.yaml", """
+        name: items
+        record_identifier: id
+        event_time: t
+        features:
+          - {name: id, type: String}
+          - {name: tags, type: String, collection: list, description: labels}
+          - {name: sizes, type: Integral, collection: set}
+          - {name: vec, type: Fractional, collection: vector, dimension: 2}
+          - {name: t, type: Timestamp}
+        source: {path: "${raw_root}/items.csv", format: csv}
+        """).write("raw/items.csv", "id,tags,sizes,vec,t\na,\"[\"\"x\"\"]\",[2],\"[1, 2]\",2024-05-01T00:00:00Z\n");
+    store.tidemark().ingest("items").execute();
+    String columns = Raw.of(store.database, "items").columns;
+    assertEquals("[id string '', tags array<string> 'labels', sizes array<bigint> '', vec array<double> '', "
+        + "t timestamp '', ", columns.substring(0, columns.indexOf("write_time")));
+    assertEquals(List.of("[a,[\"x\"],[2],[1.0,2.0]]"), Rows.sorted(store.spark().sql("SELECT id, to_json(tags), "
+        + "to_json(sizes), to_json(vec) FROM " + store.database + ".items")));
+  }
+
+  @Test
   void aDeltaGroupsEntryHasItsColumnsPartitionKeysLocationAndParameters() throws SQLException {
     TestStore store = taggedUsers("catalog_delta");
     Tidemark tm = store.tidemark();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tidemark.definitions.EventTimeFormat;
+import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureRegistry;
@@ -102,7 +103,7 @@ class SageMakerDefinitionsTest {
   }
 
   @Test
-  void customerProfilesAreRenamedReadAsEpochSecondsAndLoseTheirCollections() {
+  void customerProfilesAreRenamedReadAsEpochSecondsAndKeepTheirCollections() {
     SageMakerImport.Result r = importFixture("customer-profiles.json");
     FeatureGroup g = r.group();
     assertEquals("Customer-Profiles", r.sageMakerName());
@@ -115,21 +116,26 @@ class SageMakerDefinitionsTest {
     assertEquals(List.of(new FeatureDefinition("customer_id", FeatureType.STRING, "", false),
         feature("age", FeatureType.INTEGRAL), feature("membership_tier", FeatureType.STRING),
         feature("total_purchases", FeatureType.INTEGRAL), feature("avg_order_value", FeatureType.FRACTIONAL),
+        new FeatureDefinition("recent_product_ids", FeatureType.STRING, "", true, List.of(),
+            Optional.of(FeatureCollection.list(1000))),
+        new FeatureDefinition("profile_embedding", FeatureType.FRACTIONAL, "", true, List.of(),
+            Optional.of(FeatureCollection.vector(16))),
         new FeatureDefinition("event_time", FeatureType.TIMESTAMP, "", false)), g.features());
     assertEquals(new OnlineSettings(true, Optional.of(Duration.ofDays(90))), g.online());
     assertEquals(new OfflineSettings(StorageFormat.DELTA, true), g.offline());
     assertEquals(Optional.of(new SageMakerOrigin("Customer-Profiles", Map.of("customer_id", "CustomerId", "age", "Age",
         "membership_tier", "MembershipTier", "total_purchases", "TotalPurchases", "avg_order_value", "AvgOrderValue",
-        "event_time", "EventTime"), Optional.of("s3://acme-ml-feature-store/offline"))), g.sagemaker());
-    assertEquals(List.of("RecentProductIds", "ProfileEmbedding"), r.leftOut());
+        "recent_product_ids", "RecentProductIds", "profile_embedding", "ProfileEmbedding", "event_time", "EventTime"),
+        Optional.of("s3://acme-ml-feature-store/offline"))), g.sagemaker());
+    assertEquals(List.of(), r.leftOut());
     assertEquals(List.of(
         "FeatureGroupName 'Customer-Profiles': Tidemark group 'customer_profiles' (lower case, words joined by '_'); "
             + "the original is kept as sagemaker.name",
-        "FeatureDefinitions 'RecentProductIds' (String List): left out; Tidemark has no collection types yet",
-        "FeatureDefinitions 'ProfileEmbedding' (Fractional Vector, Dimension 16): left out; Tidemark has no "
-            + "collection types yet",
+        "FeatureDefinitions 'RecentProductIds' (String List): collection: list with max_elements 1000 (longer ones "
+            + "are quarantined; raise it in the file)",
         "FeatureName: CustomerId -> customer_id, Age -> age, MembershipTier -> membership_tier, TotalPurchases -> "
-            + "total_purchases, AvgOrderValue -> avg_order_value, EventTime -> event_time (lower case, words joined "
+            + "total_purchases, AvgOrderValue -> avg_order_value, RecentProductIds -> recent_product_ids, "
+            + "ProfileEmbedding -> profile_embedding, EventTime -> event_time (lower case, words joined "
             + "by '_'); the originals are kept in sagemaker.feature_names",
         "OnlineStoreConfig.SecurityConfig.KmsKeyId 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-"
             + "1234567890ab': not carried per group; Tidemark encrypts its online tables with online.kms_key in "
@@ -242,6 +248,68 @@ class SageMakerDefinitionsTest {
     // the only addition: where SageMaker's offline store is, for the next export
     assertEquals(definition(withOrigin(native_, new SageMakerOrigin("sessions", Map.of(),
         Optional.of("s3://web-ml/offline")))), definition(back.group()));
+  }
+
+  @Test
+  void collectionFeaturesGoToSageMakerAndBack() throws IOException {
+    Files.writeString(dir.resolve("items.yaml"), """
+        name: items
+        record_identifier: id
+        event_time: t
+        event_time_formats: [epoch_seconds]
+        features:
+          - {name: id, type: String}
+          - {name: tags, type: String, collection: list}
+          - {name: sizes, type: Integral, collection: set, max_elements: 5}
+          - {name: vec, type: Fractional, collection: vector, dimension: 3}
+          - {name: t, type: Timestamp}
+        online: {enabled: true}
+        """);
+    FeatureGroup native_ = FeatureRegistry.load(dir, dir, Map.of()).group("items");
+    SageMakerExport.Result exported = SageMakerExport.request(native_, SageMakerExport.Options.defaults());
+    String json = exported.json();
+    assertEquals("""
+        {
+          "FeatureGroupName" : "items",
+          "RecordIdentifierFeatureName" : "id",
+          "EventTimeFeatureName" : "t",
+          "FeatureDefinitions" : [ {
+            "FeatureName" : "id",
+            "FeatureType" : "String"
+          }, {
+            "FeatureName" : "tags",
+            "FeatureType" : "String",
+            "CollectionType" : "List"
+          }, {
+            "FeatureName" : "sizes",
+            "FeatureType" : "Integral",
+            "CollectionType" : "Set"
+          }, {
+            "FeatureName" : "vec",
+            "FeatureType" : "Fractional",
+            "CollectionType" : "Vector",
+            "CollectionConfig" : {
+              "VectorConfig" : {
+                "Dimension" : 3
+              }
+            }
+          }, {
+            "FeatureName" : "t",
+            "FeatureType" : "Fractional"
+          } ],
+          "OnlineStoreConfig" : {
+            "EnableOnlineStore" : true
+          }
+        }
+        """, json);
+    assertEquals(List.of("feature 'sizes': max_elements 5 is not carried (SageMaker has no such limit; "
+        + "import-sagemaker reads back the default 1000)"), exported.report().stream()
+        .filter(l -> l.contains("max_elements")).toList());
+    SageMakerImport.Result back = SageMakerImport.fromJson(json, "exported", dir.resolve("again"),
+        SageMakerImport.Options.defaults());
+    assertEquals(List.of("tags list of String 1000", "sizes set of Integral 1000", "vec vector of 3 Fractional 3"),
+        back.group().valueFeatures().stream().map(f -> f.name() + " " + f.typeName() + " "
+            + f.collection().orElseThrow().maxElements()).toList());
   }
 
   @Test
