@@ -144,8 +144,8 @@ class BadInputCatalogueTest {
     return Stream.of(
         // item 14: README's exit codes: 2 bad command line, 3 invalid definitions or config
         cli("bogus", 2, "Unknown command: 'bogus'; the commands of tidemark are: ingest, delete, training-set, "
-            + "materialize, get, reconcile, optimize, vacuum, groups, import-sagemaker, export-sagemaker, demo, config, "
-            + "commands, help"),
+            + "materialize, get, reconcile, optimize, vacuum, groups, features, lineage, erase, import-sagemaker, "
+            + "export-sagemaker, demo, config, commands, help"),
         cli("groups bogus", 2, "Unknown command: 'bogus'; the commands of tidemark groups are: list, describe"),
         cli("ingest g --start 2024-01-01", 2, "Error: Missing required argument(s): --end=INSTANT"),
         cli("ingest g --format csv", 2, "Error: Missing required argument(s): --source=PATH"),
