@@ -4,6 +4,8 @@ import io.tidemark.Tidemark;
 import io.tidemark.definitions.Durations;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.discovery.FeatureSearch;
+import io.tidemark.discovery.Lineage;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.online.OnlineRecord;
 import io.tidemark.online.OnlineStore;
@@ -78,6 +80,7 @@ public final class Demo {
     tidemark.spark().sql("SELECT reasons, raw_row FROM " + db + ".users__quarantine ORDER BY raw_row")
         .collectAsList().forEach(r -> out.accept("     " + r.getList(0) + "  " + r.getString(1)));
     TrainingSetResult training = trainingSet();
+    findAndTrace(training);
     onlineStages();
     return new Result(counts, ingests, training);
   }
@@ -103,16 +106,36 @@ public final class Demo {
     return r;
   }
 
+  /** Search the definitions, and trace the training set back to its groups' batches and raw files. */
+  private void findAndTrace(TrainingSetResult training) {
+    out.accept("== 5. find and trace features");
+    out.accept("   tidemark features search order value");
+    FeatureSearch.in(tidemark.registry()).text("order value").run().forEach(h -> out.accept("     "
+        + h.qualifiedName() + " (" + h.feature().type().yamlName() + ", score " + h.score() + "): "
+        + h.feature().description()));
+    out.accept("   tidemark lineage --training-set " + training.output());
+    Lineage.of(tidemark.offlineStore()).trainingSet(training.output()).groups().forEach(g -> out.accept("     "
+        + g.group() + g.version().map(v -> " v" + v).orElse("") + ", " + g.features().size() + " features, from "
+        + g.batches().size() + " batch" + (g.batches().size() == 1 ? "" : "es") + " of " + String.join(", ",
+            g.batches().stream().flatMap(b -> b.inputs().stream()).map(i -> i.substring(i.lastIndexOf('/') + 1))
+                .distinct().toList())
+        + g.batches().stream().flatMap(b -> b.transform().stream()).findFirst()
+            .map(t -> " through " + Path.of(t).getFileName()).orElse("")));
+    out.accept("   tidemark lineage users.age");
+    Lineage.of(tidemark.offlineStore()).usedBy("users", Optional.of("age")).forEach(u -> out.accept("     "
+        + u.output() + u.version().map(v -> " (users v" + v + ")").orElse("")));
+  }
+
   /** Materialize into DynamoDB, read back through the online client, reconcile. */
   private void onlineStages() {
-    out.accept("== 5. materialize the latest record per id into DynamoDB (online.endpoint = "
+    out.accept("== 6. materialize the latest record per id into DynamoDB (online.endpoint = "
         + tidemark.config().get("online.endpoint") + ")");
     List<String> onlineGroups = tidemark.registry().groups().stream().filter(g -> g.online().enabled())
         .map(FeatureGroup::name).sorted().toList();
     for (String group : onlineGroups) {
       out.accept("   " + tidemark.materialize(group).execute().summary());
     }
-    out.accept("== 6. read records back through the online client (OnlineStore.batchGet / get)");
+    out.accept("== 7. read records back through the online client (OnlineStore.batchGet / get)");
     OnlineStore online = tidemark.onlineStore();
     online.batchGet("products", List.of("p001", "p002", "p003", "p999")).values()
         .forEach(r -> out.accept("   products " + r.id() + ": " + r.features()));
@@ -131,7 +154,7 @@ public final class Demo {
               + Durations.format(t) + " after the event time and the demo's purchases are from "
               + DemoData.START.toString().substring(0, 4) + " (readers hide expired items)").orElse("")));
     }
-    out.accept("== 7. reconcile: compare online items with the offline latest values (skew check)");
+    out.accept("== 8. reconcile: compare online items with the offline latest values (skew check)");
     for (String group : onlineGroups) {
       ReconcileResult r = tidemark.reconcile(group).sample(25).execute();
       out.accept("   " + r.summary());
