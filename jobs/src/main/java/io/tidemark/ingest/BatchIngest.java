@@ -197,9 +197,10 @@ final class BatchIngest {
         String metadata = "{\"tidemark_batch\":\"" + batchId + "\",\"kind\":\"" + kind + "\"}";
         Dataset<Row> toWrite = withMetadata(output, writeTime);
         if (options.ranged()) {
-          table.replaceRange(toWrite, options.start().get(), options.end().get(), appId, metadata);
+          table.replaceRange(toWrite, java.util.OptionalLong.of(written), options.start().get(),
+              options.end().get(), appId, metadata);
         } else if (written > 0) {
-          table.append(toWrite, appId, metadata);
+          table.append(toWrite, java.util.OptionalLong.of(written), appId, metadata);
         }
         if (quarantined > 0) {
           label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -26,6 +27,9 @@ import org.apache.spark.sql.types.StructField;
  * registered in the catalog as {@code <database>.<group>} with feature descriptions as column comments.
  */
 public final class OfflineTable {
+  /** Counted rows up to this many are written by one task: a few MB, below any sensible target file size. */
+  public static final long ONE_TASK_ROWS = 10_000;
+
   private final OfflineStore store;
   private final FeatureGroup group;
 
@@ -130,7 +134,15 @@ public final class OfflineTable {
    * {@code appId} makes the commit idempotent.
    */
   public void append(Dataset<Row> rows, String appId, String userMetadata) {
-    Dataset<Row> ordered = laidOut(rows);
+    append(rows, OptionalLong.empty(), appId, userMetadata);
+  }
+
+  /**
+   * {@link #append(Dataset, String, String)} of {@code rowCount} rows, when the caller has counted them: a small
+   * write ({@link #ONE_TASK_ROWS}) is laid out in one task, without a shuffle.
+   */
+  public void append(Dataset<Row> rows, OptionalLong rowCount, String appId, String userMetadata) {
+    Dataset<Row> ordered = laidOut(rows, rowCount);
     store.withTargetFileSize(() -> {
       if (format() == StorageFormat.DELTA) {
         ordered.write().format("delta").mode(SaveMode.Append)
@@ -146,15 +158,22 @@ public final class OfflineTable {
    * The rows as files should hold them: Spark's REBALANCE by event date puts each date in one task, coalesces
    * small dates into few tasks and splits a large one into parts of about the target file size (adaptive query
    * execution), so a small date is one file and a large one several; each file is sorted by event date, record id
-   * and event time, so its min/max statistics let point-in-time reads of some ids skip the others.
+   * and event time, so its min/max statistics let point-in-time reads of some ids skip the others. At most
+   * {@link #ONE_TASK_ROWS} counted rows go through one task instead.
    */
-  Dataset<Row> laidOut(Dataset<Row> rows) {
+  Dataset<Row> laidOut(Dataset<Row> rows, OptionalLong rowCount) {
     Dataset<Row> selected = rows.select(columns().stream().map(functions::col).toArray(Column[]::new));
     boolean byDate = group.offline().partitionByEventDate();
-    // the hint takes the attribute itself: Spark 3.5's Dataset.hint turns a Column into a literal
-    Dataset<Row> balanced = byDate
-        ? selected.hint("rebalance", UnresolvedAttribute.quoted(MetadataColumns.EVENT_DATE))
-        : selected.hint("rebalance");
+    Dataset<Row> balanced;
+    if (rowCount.isPresent() && rowCount.getAsLong() <= ONE_TASK_ROWS) {
+      // the same files as a rebalance gives so few rows (one per date), without a shuffle a cold JVM plans for
+      balanced = selected.coalesce(1);
+    } else {
+      // the hint takes the attribute itself: Spark 3.5's Dataset.hint turns a Column into a literal
+      balanced = byDate
+          ? selected.hint("rebalance", UnresolvedAttribute.quoted(MetadataColumns.EVENT_DATE))
+          : selected.hint("rebalance");
+    }
     List<Column> order = new ArrayList<>();
     if (byDate) {
       order.add(functions.col(MetadataColumns.EVENT_DATE));
@@ -168,8 +187,8 @@ public final class OfflineTable {
    * Replaces the rows whose event time is in {@code [start, end)} with {@code rows} (Delta {@code replaceWhere}):
    * re-running a backfill of the same range gives the same table, in any order of ranges.
    */
-  public void replaceRange(Dataset<Row> rows, java.time.Instant start, java.time.Instant end, String appId,
-      String userMetadata) {
+  public void replaceRange(Dataset<Row> rows, OptionalLong rowCount, java.time.Instant start, java.time.Instant end,
+      String appId, String userMetadata) {
     requireDelta("ingest --start/--end (replacing a time range)");
     String et = Sql.quote(group.eventTime());
     String predicate = et + " >= TIMESTAMP " + Sql.literal(start.toString()) + " AND " + et + " < TIMESTAMP "
@@ -179,7 +198,7 @@ public final class OfflineTable {
       predicate += " AND " + MetadataColumns.EVENT_DATE + " >= DATE " + Sql.literal(start.toString().substring(0, 10))
           + " AND " + MetadataColumns.EVENT_DATE + " <= DATE " + Sql.literal(end.toString().substring(0, 10));
     }
-    Dataset<Row> ordered = laidOut(rows);
+    Dataset<Row> ordered = laidOut(rows, rowCount);
     String where = predicate;
     store.withTargetFileSize(() -> ordered.write().format("delta").mode(SaveMode.Overwrite)
         .option("replaceWhere", where).option("txnAppId", appId).option("txnVersion", 0L)
