@@ -9,9 +9,9 @@ import io.tidemark.ingest.IngestAction;
 import io.tidemark.maintenance.OptimizeAction;
 import io.tidemark.maintenance.VacuumAction;
 import io.tidemark.offline.OfflineStore;
-import io.tidemark.online.MaterializeAction;
 import io.tidemark.online.OnlineStore;
-import io.tidemark.online.ReconcileAction;
+import io.tidemark.online.materialize.MaterializeAction;
+import io.tidemark.online.materialize.ReconcileAction;
 import io.tidemark.training.TrainingSetAction;
 import org.apache.spark.sql.SparkSession;
 

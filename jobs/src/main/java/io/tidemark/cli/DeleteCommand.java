@@ -2,7 +2,7 @@ package io.tidemark.cli;
 
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.ingest.IngestResult;
-import io.tidemark.online.MaterializeResult;
+import io.tidemark.online.materialize.MaterializeResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,6 +1,6 @@
 package io.tidemark.cli;
 
-import io.tidemark.online.MaterializeResult;
+import io.tidemark.online.materialize.MaterializeResult;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package io.tidemark.cli;
 
-import io.tidemark.online.ReconcileResult;
+import io.tidemark.online.materialize.ReconcileResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,7 +9,7 @@ import io.tidemark.discovery.Lineage;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.online.OnlineRecord;
 import io.tidemark.online.OnlineStore;
-import io.tidemark.online.ReconcileResult;
+import io.tidemark.online.materialize.ReconcileResult;
 import io.tidemark.training.OutputFormat;
 import io.tidemark.training.TrainingSetResult;
 import java.nio.file.Path;

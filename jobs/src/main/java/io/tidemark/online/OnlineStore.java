@@ -4,6 +4,12 @@ import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.FeatureType;
+import io.tidemark.online.dynamo.DynamoConnection;
+import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.OnlineCatalog;
+import io.tidemark.online.dynamo.OnlineConfig;
+import io.tidemark.online.dynamo.Retrying;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +114,7 @@ public final class OnlineStore {
     if (item == null || item.isEmpty()) {
       return Optional.empty();
     }
-    OnlineRecord rec = ItemCodec.decode(reading.schema(), item, reading.wanted());
+    OnlineRecord rec = decode(reading.schema(), item, reading.wanted());
     return rec.expiredAt(clock.instant()) ? Optional.empty() : Optional.of(rec);
   }
 
@@ -121,7 +127,7 @@ public final class OnlineStore {
   }
 
   /** Like {@link #batchGet} but also returns expired records (for reconcile, which judges expiry itself). */
-  Map<Object, OnlineRecord> batchGetIncludingExpired(String group, Collection<?> ids) {
+  public Map<Object, OnlineRecord> batchGetIncludingExpired(String group, Collection<?> ids) {
     return read(group, ids, new String[0], true);
   }
 
@@ -137,7 +143,7 @@ public final class OnlineStore {
     return table;
   }
 
-  ItemSchema schema(String group) {
+  public ItemSchema schema(String group) {
     return reading(group, new String[0]).schema();
   }
 
@@ -208,7 +214,7 @@ public final class OnlineStore {
             .projectionExpression(reading.projection()).expressionAttributeNames(reading.names()).build();
         BatchGetItemResponse r = client.batchGetItem(b -> b.requestItems(Map.of(table, request)));
         for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-          OnlineRecord rec = ItemCodec.decode(schema, item, wanted);
+          OnlineRecord rec = decode(schema, item, wanted);
           found.put(rec.id(), rec);
         }
         KeysAndAttributes left = r.unprocessedKeys().get(table);
@@ -242,7 +248,7 @@ public final class OnlineStore {
         || asked.contains(f)).toList();
   }
 
-  static Object normalizeId(ItemSchema schema, Object id) {
+  public static Object normalizeId(ItemSchema schema, Object id) {
     if (id == null) {
       throw new IllegalArgumentException("a null record id for group " + schema.group());
     }
@@ -258,5 +264,15 @@ public final class OnlineStore {
       throw new IllegalArgumentException("group " + schema.group() + " identifies records by the Integral "
           + schema.key() + "; '" + id + "' is not a whole number");
     }
+  }
+
+  /** A record decoded from an item: typed values in definition order, null for NULL or missing attributes. */
+  public static OnlineRecord decode(ItemSchema schema, Map<String, AttributeValue> item, Iterable<String> features) {
+    AttributeValue w = item.get(ItemSchema.WRITE_TIME);
+    AttributeValue x = item.get(ItemSchema.EXPIRES_AT);
+    return new OnlineRecord(schema.group(), ItemCodec.id(schema, item),
+        ItemCodec.parseTime(item.get(ItemSchema.EVENT_TIME).s()), w == null ? null : ItemCodec.parseTime(w.s()),
+        x == null ? Optional.empty() : Optional.of(Instant.ofEpochSecond(Long.parseLong(x.n()))),
+        ItemCodec.values(schema, item, features));
   }
 }

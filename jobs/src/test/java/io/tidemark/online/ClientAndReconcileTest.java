@@ -6,6 +6,9 @@ import static io.tidemark.online.OnlineTesting.USERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tidemark.Tidemark;
+import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.materialize.MaterializeResult;
+import io.tidemark.online.materialize.ReconcileResult;
 import io.tidemark.testing.TestStore;
 import java.time.Instant;
 import java.util.ArrayList;

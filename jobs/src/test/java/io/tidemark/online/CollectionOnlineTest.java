@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tidemark.Tidemark;
+import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.materialize.MaterializeResult;
+import io.tidemark.online.materialize.ReconcileResult;
 import io.tidemark.testing.TestStore;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -33,10 +33,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /** SDK interceptors that record, throttle or crash requests, to test the writer and client against real faults. */
-final class Faults {
+public final class Faults {
   private Faults() {}
 
-  static boolean isWrite(SdkRequest r) {
+  public static boolean isWrite(SdkRequest r) {
     return r instanceof BatchWriteItemRequest || r instanceof PutItemRequest || r instanceof DeleteItemRequest;
   }
 
@@ -45,7 +45,7 @@ final class Faults {
    * "UpdateTimeToLive table attribute enabled=...", before any other interceptor changes it.
    */
   public static final class Recorder implements ExecutionInterceptor {
-    static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
+    public static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -71,7 +71,7 @@ final class Faults {
 
   /** Records when each write request leaves the writer (after its token bucket let it go). */
   public static final class WriteTimes implements ExecutionInterceptor {
-    static final ConcurrentLinkedQueue<Long> NANOS = new ConcurrentLinkedQueue<>();
+    public static final ConcurrentLinkedQueue<Long> NANOS = new ConcurrentLinkedQueue<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -87,8 +87,8 @@ final class Faults {
    * applied them (the writer must then recognise its own item).
    */
   public static final class Throttler implements ExecutionInterceptor {
-    static volatile double rate;
-    static final AtomicLong INJECTED = new AtomicLong();
+    public static volatile double rate;
+    public static final AtomicLong INJECTED = new AtomicLong();
     private static final Random RANDOM = new Random(7);
     private static final ExecutionAttribute<List<WriteRequest>> HELD_WRITES = new ExecutionAttribute<>("held-w");
     private static final ExecutionAttribute<List<Map<String, AttributeValue>>> HELD_KEYS =
@@ -170,7 +170,7 @@ final class Faults {
    * a load killed midway, of which nothing more reaches DynamoDB through this connection.
    */
   public static final class Crasher implements ExecutionInterceptor {
-    static final AtomicInteger ALLOWED = new AtomicInteger(Integer.MAX_VALUE);
+    public static final AtomicInteger ALLOWED = new AtomicInteger(Integer.MAX_VALUE);
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
@@ -186,15 +186,15 @@ final class Faults {
    * test can run other writers meanwhile. {@link #ENTERED} counts down at the first request held.
    */
   public static final class Gate implements ExecutionInterceptor {
-    static volatile CountDownLatch ENTERED = new CountDownLatch(0);
+    public static volatile CountDownLatch ENTERED = new CountDownLatch(0);
     private static volatile CountDownLatch closed = new CountDownLatch(0);
 
-    static void arm() {
+    public static void arm() {
       ENTERED = new CountDownLatch(1);
       closed = new CountDownLatch(1);
     }
 
-    static void open() {
+    public static void open() {
       closed.countDown();
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.Tidemark;
+import io.tidemark.online.materialize.MaterializeAction;
+import io.tidemark.online.materialize.MaterializeResult;
 import io.tidemark.testing.TestStore;
 import java.util.List;
 import java.util.Map;

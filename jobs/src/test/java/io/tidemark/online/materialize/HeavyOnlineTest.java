@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
 import static io.tidemark.online.OnlineTesting.HEADER;
 import static io.tidemark.online.OnlineTesting.USERS;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tidemark.Tidemark;
+import io.tidemark.online.Faults;
+import io.tidemark.online.OnlineTesting;
 import io.tidemark.testing.TestStore;
 import java.util.List;
 import java.util.Map;

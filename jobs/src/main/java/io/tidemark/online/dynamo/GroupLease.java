@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * last renewal); then the next run takes it over. The writers on the executors check it through a
  * {@link WriteFence} before they send.
  */
-final class GroupLease implements AutoCloseable {
+public final class GroupLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupLease.class);
-  static final Duration TERM = Duration.ofMinutes(5);
+  public static final Duration TERM = Duration.ofMinutes(5);
   static final Duration RENEW_EVERY = Duration.ofSeconds(30);
 
   private final OnlineCatalog catalog;
@@ -51,7 +51,7 @@ final class GroupLease implements AutoCloseable {
    * Takes the lease of {@code group} for a run doing {@code what} (e.g. "materialize --full"), or fails saying who
    * holds it and when it runs out.
    */
-  static GroupLease acquire(OnlineCatalog catalog, String group, String what, Clock clock) {
+  public static GroupLease acquire(OnlineCatalog catalog, String group, String what, Clock clock) {
     String owner = what + " on " + host() + " pid " + ProcessHandle.current().pid() + " run "
         + UUID.randomUUID().toString().substring(0, 8);
     Instant now = clock.instant();
@@ -68,12 +68,12 @@ final class GroupLease implements AutoCloseable {
     return new GroupLease(catalog, group, owner, clock, until);
   }
 
-  String owner() {
+  public String owner() {
     return owner;
   }
 
   /** What the executors' writers check before each request. */
-  WriteFence fence(DynamoConnection connection) {
+  public WriteFence fence(DynamoConnection connection) {
     return new WriteFence(connection, catalog.tableName(), group, owner, clock, until.toEpochMilli());
   }
 

@@ -1,8 +1,9 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.tidemark.online.OnlineStore;
 import io.tidemark.testing.TestStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;

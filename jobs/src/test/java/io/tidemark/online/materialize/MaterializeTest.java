@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
 import static io.tidemark.online.OnlineTesting.HEADER;
 import static io.tidemark.online.OnlineTesting.MAY_10;
@@ -9,6 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.Tidemark;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.online.Faults;
+import io.tidemark.online.OnlineRecord;
+import io.tidemark.online.OnlineStore;
+import io.tidemark.online.OnlineTesting;
+import io.tidemark.online.dynamo.GroupLease;
+import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.OnlineCatalog;
+import io.tidemark.online.dynamo.OnlineTables;
+import io.tidemark.online.dynamo.WriteFence;
 import io.tidemark.testing.TestStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +44,7 @@ class MaterializeTest {
     OnlineTesting.client(tm).scanPaginator(b -> b.tableName(OnlineTesting.liveTable(tm, "users"))
             .consistentRead(true)).items()
         .forEach(item -> {
-          OnlineRecord r = ItemCodec.decode(schema, item, List.of("user_id", "age"));
+          OnlineRecord r = OnlineStore.decode(schema, item, List.of("user_id", "age"));
           out.put((String) r.id(), r.get("age") + "@" + r.eventTime());
         });
     return out;
@@ -77,6 +87,31 @@ class MaterializeTest {
     MaterializeResult again = tm.materialize("users").execute();
     assertEquals(List.of(0L, 0L), List.of(again.records(), again.written()));
     assertEquals(Optional.of(2L), again.offlineVersion());
+  }
+
+  /**
+   * Versions whose changes Delta did not record (the change data feed turned off on the table) cannot be loaded
+   * incrementally: the run says so and how to recover, writes nothing, and the watermark stays; --full recovers.
+   */
+  @Test
+  void changesDeltaDidNotRecordAskForAFullReload() {
+    TestStore store = new TestStore("online_nocdf").definition("users.yaml", USERS);
+    Tidemark tm = OnlineTesting.tidemark(store);
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 30, "2099-05-01T00:00:00Z"));
+    assertEquals("full", tm.materialize("users").execute().mode());
+    String table = tm.offlineStore().forGroup(tm.registry().group("users")).tableName();
+    store.spark().sql("ALTER TABLE " + table + " SET TBLPROPERTIES (delta.enableChangeDataFeed = false)");
+    OnlineTesting.ingest(tm, store, "users", HEADER, row("u1", 31, "2099-05-02T00:00:00Z"));
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> tm.materialize("users").execute());
+    assertTrue(e.getMessage().startsWith("cannot read the change data feed of " + table + " for versions 2..3 ("),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("); run: tidemark materialize users --full"), e.getMessage());
+    assertEquals(Map.of("u1", "30@2099-05-01T00:00:00Z"), online(tm));
+
+    MaterializeResult full = tm.materialize("users").full(true).execute();
+    assertEquals(List.of("full", 1L), List.of(full.mode(), full.written()));
+    assertEquals(Map.of("u1", "31@2099-05-02T00:00:00Z"), online(tm));
   }
 
   /**

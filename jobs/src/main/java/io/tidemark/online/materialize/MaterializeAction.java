@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -12,6 +12,15 @@ import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
+import io.tidemark.online.dynamo.OnlineConfig;
+import io.tidemark.online.OnlineStore;
+import io.tidemark.online.dynamo.DynamoConnection;
+import io.tidemark.online.dynamo.GroupLease;
+import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.OnlineCatalog;
+import io.tidemark.online.dynamo.OnlineTables;
+import io.tidemark.online.dynamo.WriteFence;
 import io.tidemark.util.JobLabel;
 import java.sql.Date;
 import java.time.Clock;
@@ -233,8 +242,8 @@ public final class MaterializeAction {
     }
     label.step("materialize: " + group.name() + ": changes of offline v" + (watermark + 1) + ".." + version);
     long writeStart = System.nanoTime();
-    WriteStats stats = writeWinners(table, schema, changes(table, watermark + 1, version), lit(true), version, live,
-        fence, label);
+    WriteStats stats = readingChanges(table, watermark + 1, version, () -> writeWinners(table, schema,
+        changes(table, watermark + 1, version), lit(true), version, live, fence, label));
     Duration writing = Duration.ofNanos(System.nanoTime() - writeStart);
     catalog.advanceWatermark(group.name(), lease.owner(), live, version, clock.instant());
     return new Run("incremental", live, Optional.of(watermark), Optional.of(version), stats, writing);
@@ -297,8 +306,9 @@ public final class MaterializeAction {
     long newest = table.version().orElseThrow();
     long writeStart = System.nanoTime();
     label.step("materialize: " + group.name() + ": tombstones of offline v" + version);
-    WriteStats stats = writeWinners(table, schema, changes(table, version, version)
-        .where(col(MetadataColumns.IS_DELETED)), col(MetadataColumns.IS_DELETED), newest, live.get(), fence, label);
+    WriteStats stats = readingChanges(table, version, version, () -> writeWinners(table, schema,
+        changes(table, version, version).where(col(MetadataColumns.IS_DELETED)), col(MetadataColumns.IS_DELETED),
+        newest, live.get(), fence, label));
     return new Run("tombstones", live.get(), Optional.empty(), Optional.of(version), stats,
         Duration.ofNanos(System.nanoTime() - writeStart));
   }
@@ -328,17 +338,29 @@ public final class MaterializeAction {
 
   /** Rows appended in offline versions {@code from..to} (the offline store is append-only). */
   private Dataset<Row> changes(OfflineTable table, long from, long to) {
+    return spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", from)
+        .option("endingVersion", to).load(table.location())
+        .where(col("_change_type").isin("insert", "update_postimage"));
+  }
+
+  /**
+   * Runs {@code load} over the changes of versions {@code from..to}, telling the user to reload in full when Delta
+   * cannot give them: the feed was off, or the versions' log or change files are gone (vacuumed, expired). Delta
+   * reports that at the first Spark action over the changes, not when they are defined.
+   */
+  private <T> T readingChanges(OfflineTable table, long from, long to, java.util.function.Supplier<T> load) {
     try {
-      return spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", from)
-          .option("endingVersion", to).load(table.location())
-          .where(col("_change_type").isin("insert", "update_postimage"));
-    } catch (Exception e) {
-      if (e instanceof AnalysisException || String.valueOf(e.getMessage()).contains("hange")) {
+      return load.get();
+    } catch (Exception e) { // also Spark's AnalysisException, which Scala throws undeclared
+      if (e instanceof AnalysisException || e instanceof org.apache.spark.sql.delta.DeltaThrowable) {
         throw new IllegalStateException("cannot read the change data feed of " + table.tableName() + " for versions "
             + from + ".." + to + " (" + e.getMessage() + "); run: tidemark materialize " + group.name()
             + " --full", e);
       }
-      throw e;
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e);
     }
   }
 

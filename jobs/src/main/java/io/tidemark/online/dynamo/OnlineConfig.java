@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.Durations;

@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import io.tidemark.definitions.FeatureType;
 import java.math.BigDecimal;
@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -271,29 +271,33 @@ public final class ItemCodec {
     return Math.max(1, (bytes + 1023) / 1024);
   }
 
-  /** A record decoded from an item: typed values in definition order, null for NULL or missing attributes. */
-  public static OnlineRecord decode(ItemSchema schema, Map<String, AttributeValue> item, Iterable<String> features) {
+  /** An item's record id, typed as the schema's key. */
+  public static Object id(ItemSchema schema, Map<String, AttributeValue> item) {
     AttributeValue k = item.get(schema.key());
-    Object id = schema.keyType() == FeatureType.INTEGRAL ? (Object) Long.parseLong(k.n()) : k.s();
-    Instant eventTime = parseTime(item.get(ItemSchema.EVENT_TIME).s());
+    return schema.keyType() == FeatureType.INTEGRAL ? (Object) Long.parseLong(k.n()) : k.s();
+  }
+
+  /**
+   * The typed values of {@code features} (in definition order) in an item, the id and event time included; null
+   * for NULL or missing attributes.
+   */
+  public static Map<String, Object> values(ItemSchema schema, Map<String, AttributeValue> item,
+      Iterable<String> features) {
     List<ItemSchema.Attribute> attributes = schema.values();
     Map<String, Object> values = new LinkedHashMap<>();
     int next = 0; // features come in definition order, like the attributes: one pass finds each one's type
     for (String f : features) {
       if (f.equals(schema.key())) {
-        values.put(f, id);
+        values.put(f, id(schema, item));
       } else if (f.equals(schema.eventTimeFeature())) {
-        values.put(f, eventTime);
+        values.put(f, parseTime(item.get(ItemSchema.EVENT_TIME).s()));
       } else {
         int at = indexOf(attributes, f, next);
         next = at + 1;
         values.put(f, typed(attributes.get(at), item.get(f)));
       }
     }
-    AttributeValue w = item.get(ItemSchema.WRITE_TIME);
-    AttributeValue x = item.get(ItemSchema.EXPIRES_AT);
-    return new OnlineRecord(schema.group(), id, eventTime, w == null ? null : parseTime(w.s()),
-        x == null ? Optional.empty() : Optional.of(Instant.ofEpochSecond(Long.parseLong(x.n()))), values);
+    return values;
   }
 
   private static int indexOf(List<ItemSchema.Attribute> attributes, String name, int from) {

@@ -1,5 +1,8 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
+import io.tidemark.online.dynamo.DynamoConnection;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.WriteFence;
 import java.io.Serializable;
 
 /**

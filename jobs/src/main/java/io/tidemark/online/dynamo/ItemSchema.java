@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;

@@ -1,6 +1,7 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import io.tidemark.definitions.FeatureType;
+import io.tidemark.online.dynamo.OnlineConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,19 +29,19 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * = the record identifier, on-demand billing, TTL on {@code expires_at} when the group has an online TTL, and the
  * configured KMS key.
  */
-final class OnlineTables {
+public final class OnlineTables {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineTables.class);
   private final DynamoDbClient client;
   private final boolean localServer;
   private final OnlineConfig config;
 
-  OnlineTables(DynamoConnection connection, OnlineConfig config) {
+  public OnlineTables(DynamoConnection connection, OnlineConfig config) {
     this.client = connection.reader();
     this.localServer = connection.localServer();
     this.config = config;
   }
 
-  String versionTable(String group, long version) {
+  public String versionTable(String group, long version) {
     return config.tablePrefix() + group + "__v" + version;
   }
 
@@ -73,7 +74,7 @@ final class OnlineTables {
     }
   }
 
-  void createGroupTable(String table, ItemSchema schema) {
+  public void createGroupTable(String table, ItemSchema schema) {
     create(table, schema.key(), keyType(schema), Optional.of(schema));
   }
 
@@ -82,7 +83,7 @@ final class OnlineTables {
    * without TTL (dynalite has no UpdateTimeToLive) is told too, and its refusal is fine: readers hide expired items
    * themselves, and nothing there sweeps them. On AWS a failure stays a failure.
    */
-  void ensureTtl(String table) {
+  public void ensureTtl(String table) {
     TimeToLiveStatus status = client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription()
         .timeToLiveStatus();
     if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING) {
@@ -102,7 +103,7 @@ final class OnlineTables {
   }
 
   /** Fails when the live table's key no longer matches the definition (renamed or retyped identifier). */
-  void checkKey(String table, ItemSchema schema) {
+  public void checkKey(String table, ItemSchema schema) {
     TableDescription d = describe(table).orElseThrow(() -> new IllegalStateException("online table " + table
         + " of group " + schema.group() + " is missing; run: tidemark materialize " + schema.group() + " --full"));
     String key = d.keySchema().get(0).attributeName();
@@ -123,7 +124,7 @@ final class OnlineTables {
     }
   }
 
-  void delete(String table) {
+  public void delete(String table) {
     try {
       client.deleteTable(b -> b.tableName(table));
     } catch (ResourceNotFoundException e) {
@@ -131,7 +132,7 @@ final class OnlineTables {
     }
   }
 
-  List<String> list() {
+  public List<String> list() {
     return client.listTablesPaginator(b -> b.build()).tableNames().stream().toList();
   }
 

@@ -1,7 +1,11 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.tidemark.online.dynamo.OnlineConfig;
+import io.tidemark.online.dynamo.DynamoConnection;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.WriteFence;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Runs the write of a snapshot as one Spark job: {@code tasks} partitions by record id, each written by a
  * {@link PartitionWriter}; logs progress (items written, rate, ETA) as tasks finish.
  */
-final class OnlineWriter {
+public final class OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineWriter.class);
   private static final long LOG_EVERY_MILLIS = 5_000;
 
@@ -60,7 +64,7 @@ final class OnlineWriter {
   }
 
   /** Write units per second of one task: the capacity split over the tasks that can run at once (0: no limit). */
-  static double capacityShare(long capacity, int tasks, int parallelism) {
+  public static double capacityShare(long capacity, int tasks, int parallelism) {
     return capacity > 0 ? (double) capacity / Math.max(1, Math.min(tasks, parallelism)) : 0;
   }
 

@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -9,6 +9,11 @@ import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
+import io.tidemark.online.OnlineRecord;
+import io.tidemark.online.OnlineStore;
+import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.OnlineCatalog;
 import io.tidemark.util.JobLabel;
 import java.time.Clock;
 import java.time.Instant;
@@ -181,7 +186,7 @@ public final class ReconcileAction {
   }
 
   /** {@code sample} ids of a table of about {@code items} items, chosen by {@code seed} (see above). */
-  static List<Object> sampleIds(DynamoDbClient client, ItemSchema schema, String table, int sample, long seed,
+  public static List<Object> sampleIds(DynamoDbClient client, ItemSchema schema, String table, int sample, long seed,
       long items) {
     int segments = (int) Math.max(1, Math.min(MAX_SEGMENTS, items / sample));
     java.util.Random random = new java.util.Random(seed);

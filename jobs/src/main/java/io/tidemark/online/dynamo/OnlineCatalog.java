@@ -1,5 +1,6 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
+import io.tidemark.online.dynamo.OnlineConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ public final class OnlineCatalog {
   private final String table;
   private final OnlineTables tables;
 
-  OnlineCatalog(DynamoConnection connection, OnlineConfig config) {
+  public OnlineCatalog(DynamoConnection connection, OnlineConfig config) {
     this.client = connection.reader();
     this.table = config.tablePrefix() + "_catalog";
     this.tables = new OnlineTables(connection, config);
@@ -64,7 +65,7 @@ public final class OnlineCatalog {
     return table;
   }
 
-  void ensureTable() {
+  public void ensureTable() {
     if (tables.describe(table).isEmpty()) {
       tables.create(table, GROUP, ScalarAttributeType.S, Optional.empty());
     }
@@ -100,7 +101,7 @@ public final class OnlineCatalog {
    * Takes the group's writer lease for {@code owner} until {@code until}, when no one holds it or the holder's
    * lease has run out (a run that died). Empty when taken; else the lease that someone else holds.
    */
-  Optional<Lease> acquireLease(String group, String owner, Instant now, Instant until) {
+  public Optional<Lease> acquireLease(String group, String owner, Instant now, Instant until) {
     Optional<Lease> held = Optional.empty();
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
@@ -120,7 +121,7 @@ public final class OnlineCatalog {
   }
 
   /** Extends the lease of {@code owner}; false when it no longer holds it. */
-  boolean renewLease(String group, String owner, Instant until) {
+  public boolean renewLease(String group, String owner, Instant until) {
     try {
       update(group, "SET #lu = :u", "#lo = :o", Map.of(":o", s(owner), ":u", num(until.toEpochMilli())), null);
       return true;
@@ -130,7 +131,7 @@ public final class OnlineCatalog {
   }
 
   /** Gives the lease of {@code owner} back; nothing when it no longer holds it. */
-  void releaseLease(String group, String owner) {
+  public void releaseLease(String group, String owner) {
     try {
       update(group, "REMOVE #lo, #ls, #lu", "#lo = :o", Map.of(":o", s(owner)), null);
     } catch (ConditionalCheckFailedException e) {
@@ -139,7 +140,7 @@ public final class OnlineCatalog {
   }
 
   /** Reserves table version {@code version} for a full reload by the lease holder and records it as loading. */
-  void beginLoad(String group, String owner, long previousVersion, String loadingTable, long version) {
+  public void beginLoad(String group, String owner, long previousVersion, String loadingTable, long version) {
     update(group, "SET #lv = :v, #ld = :t", "#lo = :o AND (attribute_not_exists(#lv) OR #lv = :prev)",
         Map.of(":v", num(version), ":t", s(loadingTable), ":o", s(owner), ":prev", num(previousVersion)),
         lostLease(group, owner));
@@ -149,7 +150,7 @@ public final class OnlineCatalog {
    * Points the alias at {@code newTable} with its watermark, and retires the previous live table. Fails when the
    * live table is no longer {@code previous} (another load switched meanwhile).
    */
-  void switchLive(String group, String owner, String newTable, Optional<Long> watermark, Optional<String> previous,
+  public void switchLive(String group, String owner, String newTable, Optional<Long> watermark, Optional<String> previous,
       Instant now) {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":o", s(owner));
@@ -183,7 +184,7 @@ public final class OnlineCatalog {
    * Records that the live table now reflects offline version {@code watermark}, if {@code owner} still holds the
    * lease and the alias still points at {@code liveTable}. The watermark only moves forward.
    */
-  void advanceWatermark(String group, String owner, String liveTable, long watermark, Instant now) {
+  public void advanceWatermark(String group, String owner, String liveTable, long watermark, Instant now) {
     update(group, "SET #wm = :w, #ma = :now", "#lo = :o AND #lt = :t AND (attribute_not_exists(#wm) OR #wm <= :w)",
         Map.of(":w", num(watermark), ":now", s(now.toString()), ":t", s(liveTable), ":o", s(owner)),
         lostLease(group, owner) + " (or its live table or watermark moved)");
@@ -195,7 +196,7 @@ public final class OnlineCatalog {
   }
 
   /** Replaces the list of retired tables (after deleting those past their grace period). */
-  void keepRetired(String group, List<Retired> keep) {
+  public void keepRetired(String group, List<Retired> keep) {
     List<AttributeValue> l = keep.stream().map(r -> AttributeValue.builder().m(Map.of("table", s(r.table()),
         "retired_at", s(r.retiredAt().toString()))).build()).toList();
     update(group, "SET #rt = :r", "attribute_exists(#g)", Map.of(":r", AttributeValue.builder().l(l).build()),
@@ -203,7 +204,7 @@ public final class OnlineCatalog {
   }
 
   /** Forgets an abandoned loading table (deleted by the caller), unless another load took its place meanwhile. */
-  void clearLoading(String group, String abandoned) {
+  public void clearLoading(String group, String abandoned) {
     update(group, "REMOVE #ld", "#ld = :t", Map.of(":t", s(abandoned)), "another full reload of " + group
         + " started while this one removed the abandoned table " + abandoned + "; let it finish");
   }

@@ -1,11 +1,11 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 /**
  * Write units per second for one task's share of {@code online.write_capacity}. Callers take what they need and
  * wait for the debt to refill, so a 16-unit batch is never starved by 1-unit items. Holds at most one second of
  * unused units (the burst). A rate of 0 means no limit.
  */
-final class TokenBucket {
+public final class TokenBucket {
   /** Time and sleeping, replaceable so tests can check the pacing exactly. */
   interface Ticker {
     Ticker SYSTEM = new Ticker() {
@@ -30,11 +30,11 @@ final class TokenBucket {
   private double available;
   private long last;
 
-  TokenBucket(double perSecond) {
+  public TokenBucket(double perSecond) {
     this(perSecond, Ticker.SYSTEM);
   }
 
-  TokenBucket(double perSecond, Ticker ticker) {
+  public TokenBucket(double perSecond, Ticker ticker) {
     this.perSecond = perSecond;
     this.ticker = ticker;
     this.available = perSecond;
@@ -42,7 +42,7 @@ final class TokenBucket {
   }
 
   /** Takes {@code units}, sleeping until the bucket can afford them. */
-  void take(int units) throws InterruptedException {
+  public void take(int units) throws InterruptedException {
     if (perSecond <= 0) {
       return;
     }

@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.materialize;
 
 import java.time.Duration;
 import java.util.List;

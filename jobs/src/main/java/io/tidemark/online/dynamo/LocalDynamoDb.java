@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import java.io.BufferedReader;
 import java.io.IOException;

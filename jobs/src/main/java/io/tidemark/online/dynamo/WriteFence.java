@@ -1,4 +1,4 @@
-package io.tidemark.online;
+package io.tidemark.online.dynamo;
 
 import java.io.Serializable;
 import java.time.Clock;
@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * knows gets that close to its end. So a run whose lease ran out (its driver stalled or died) stops before its next
  * request, and no request leaves it later than {@link #MARGIN} before another run could take over.
  */
-final class WriteFence implements Serializable {
+public final class WriteFence implements Serializable {
   static final Duration MARGIN = Duration.ofSeconds(60);
 
   private final DynamoConnection connection;
@@ -23,7 +23,7 @@ final class WriteFence implements Serializable {
   private final Clock clock;
   private volatile long knownUntilMillis;
 
-  WriteFence(DynamoConnection connection, String catalogTable, String group, String owner, Clock clock,
+  public WriteFence(DynamoConnection connection, String catalogTable, String group, String owner, Clock clock,
       long untilMillis) {
     this.connection = connection;
     this.catalogTable = catalogTable;
@@ -34,7 +34,7 @@ final class WriteFence implements Serializable {
   }
 
   /** Returns when this run may send a request now; throws when it no longer holds the lease. */
-  void check() {
+  public void check() {
     if (clock.millis() + MARGIN.toMillis() < knownUntilMillis) {
       return;
     }
