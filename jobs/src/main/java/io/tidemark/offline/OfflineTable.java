@@ -217,6 +217,16 @@ public final class OfflineTable {
   }
 
   /**
+   * The rows versions {@code from..to} changed, from Delta's change data feed (with its {@code _change_type},
+   * {@code _commit_version} and {@code _commit_timestamp} columns).
+   */
+  public Dataset<Row> readChanges(long from, long to) {
+    requireDelta("a change data feed");
+    return store.spark().read().format("delta").option("readChangeFeed", "true").option("startingVersion", from)
+        .option("endingVersion", to).load(location());
+  }
+
+  /**
    * What the table holds: its rows (tombstones included), the latest event time and write time, and the Delta
    * version they were read at (empty for Parquet). One aggregation over the data.
    */

@@ -111,54 +111,17 @@ public final class ReconcileAction {
         rows.stream().map(r -> r.getAs(schema.key())).toList());
     Map<Object, OnlineRecord> orphans = reader.batchGetIncludingExpired(group.name(), onlineIds);
     Instant now = clock.instant();
-    long matched = 0;
-    long missing = 0;
-    long stale = 0;
-    long mismatched = 0;
-    long orphaned = 0;
+    Map<Outcome, Long> counts = new java.util.EnumMap<>(Outcome.class);
     List<String> examples = new ArrayList<>();
-    int[] shown = new int[3];
     for (Row r : rows) {
       Object id = OnlineStore.normalizeId(schema, r.getAs(schema.key()));
-      Instant eventTime = ItemCodec.instant(r.getAs(schema.eventTimeFeature()));
-      boolean deleted = r.<Boolean>getAs(MetadataColumns.IS_DELETED);
-      boolean expired = schema.hasTtl() && !eventTime.plusSeconds(schema.ttlSeconds()).isAfter(now);
-      OnlineRecord rec = served.get(id);
-      boolean visible = rec != null && !rec.expiredAt(now);
-      String problem = null;
-      int kind = -1;
-      if (!deleted && !expired) {
-        if (rec == null) {
-          kind = 0;
-          problem = "missing: offline latest at " + eventTime + " is not online";
-        } else if (rec.eventTime().isBefore(eventTime)) {
-          kind = 1;
-          problem = "stale: online " + rec.eventTime() + " < offline " + eventTime;
-        } else if (rec.eventTime().isAfter(eventTime)) {
-          kind = 2;
-          problem = "mismatched: online " + rec.eventTime() + " is newer than offline " + eventTime;
-        } else if (!visible) {
-          kind = 1;
-          problem = "stale: online item expired at " + rec.expiresAt().orElseThrow();
-        } else {
-          problem = differences(schema, r, rec);
-          kind = problem == null ? -1 : 2;
-        }
-      } else if (visible) {
-        String why = deleted ? "deleted offline at " + eventTime : "expired offline (event time " + eventTime + ")";
-        kind = rec.eventTime().isAfter(eventTime) ? 2 : 1;
-        problem = (kind == 1 ? "stale: " : "mismatched: ") + why + " but served with event time " + rec.eventTime();
-      }
-      switch (kind) {
-        case 0 -> missing++;
-        case 1 -> stale++;
-        case 2 -> mismatched++;
-        default -> matched++;
-      }
-      if (kind >= 0 && shown[kind]++ < EXAMPLES) {
-        examples.add(id + ": " + problem);
+      Finding f = compare(schema, r, served.get(id), now);
+      long seen = counts.merge(f.outcome(), 1L, Long::sum);
+      if (f.outcome() != Outcome.MATCHED && seen <= EXAMPLES) {
+        examples.add(id + ": " + f.problem());
       }
     }
+    long orphaned = 0;
     for (OnlineRecord rec : orphans.values()) {
       if (rec.expiredAt(now)) {
         continue; // gone for readers, and DynamoDB's TTL sweeper deletes it
@@ -170,7 +133,50 @@ public final class ReconcileAction {
     }
     long expiredOrphans = orphans.size() - orphaned;
     return new ReconcileResult(group.name(), live, version, entry.watermark(), rows.size() + orphans.size()
-        - expiredOrphans, matched, missing, stale, mismatched, orphaned, examples);
+        - expiredOrphans, count(counts, Outcome.MATCHED), count(counts, Outcome.MISSING),
+        count(counts, Outcome.STALE), count(counts, Outcome.MISMATCHED), orphaned, examples);
+  }
+
+  /** How a sampled record's served item compares with its offline latest row. */
+  private enum Outcome { MATCHED, MISSING, STALE, MISMATCHED }
+
+  /** An outcome and, for a problem, what differs. */
+  private record Finding(Outcome outcome, String problem) {}
+
+  private static long count(Map<Outcome, Long> counts, Outcome o) {
+    return counts.getOrDefault(o, 0L);
+  }
+
+  /** Compares the offline latest row of a record with what is served for it ({@code rec}, null when nothing). */
+  private static Finding compare(ItemSchema schema, Row r, OnlineRecord rec, Instant now) {
+    Instant eventTime = ItemCodec.instant(r.getAs(schema.eventTimeFeature()));
+    boolean deleted = r.<Boolean>getAs(MetadataColumns.IS_DELETED);
+    boolean expired = schema.hasTtl() && !eventTime.plusSeconds(schema.ttlSeconds()).isAfter(now);
+    boolean visible = rec != null && !rec.expiredAt(now);
+    if (deleted || expired) {
+      if (!visible) {
+        return new Finding(Outcome.MATCHED, null);
+      }
+      String why = deleted ? "deleted offline at " + eventTime : "expired offline (event time " + eventTime + ")";
+      boolean newer = rec.eventTime().isAfter(eventTime);
+      return new Finding(newer ? Outcome.MISMATCHED : Outcome.STALE, (newer ? "mismatched: " : "stale: ") + why
+          + " but served with event time " + rec.eventTime());
+    }
+    if (rec == null) {
+      return new Finding(Outcome.MISSING, "missing: offline latest at " + eventTime + " is not online");
+    }
+    if (rec.eventTime().isBefore(eventTime)) {
+      return new Finding(Outcome.STALE, "stale: online " + rec.eventTime() + " < offline " + eventTime);
+    }
+    if (rec.eventTime().isAfter(eventTime)) {
+      return new Finding(Outcome.MISMATCHED, "mismatched: online " + rec.eventTime() + " is newer than offline "
+          + eventTime);
+    }
+    if (!visible) {
+      return new Finding(Outcome.STALE, "stale: online item expired at " + rec.expiresAt().orElseThrow());
+    }
+    String differences = differences(schema, r, rec);
+    return new Finding(differences == null ? Outcome.MATCHED : Outcome.MISMATCHED, differences);
   }
 
   /**
