@@ -147,7 +147,7 @@ class BadInputCatalogueTest {
             + "materialize, get, reconcile, optimize, vacuum, groups, features, lineage, erase, drift, import-sagemaker, "
             + "export-sagemaker, demo, config, commands, help"),
         cli("groups bogus", 2, "Unknown command: 'bogus'; the commands of tidemark groups are: list, describe"),
-        cli("drift g --baseline 2024-01-01..2024-02-01", 2, "Error: Missing required argument(s): --current=WINDOW"),
+        cli("drift g --baseline 2024-01-01..2024-02-01", 2, "Missing required option: '--current=WINDOW'"),
         cli("drift g --baseline 2024-02-01..2024-01-01 --current 2024-02-01..2024-03-01", 2, "tidemark: error: time "
             + "range 2024-02-01T00:00:00Z..2024-01-01T00:00:00Z is empty: the start must be before the end (the end "
             + "is exclusive)"),

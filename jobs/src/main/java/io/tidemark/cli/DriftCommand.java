@@ -74,41 +74,10 @@ final class DriftCommand extends TidemarkCli.JobCommand {
     if (json) {
       System.out.println(Json.write(json(r, reportPath)));
     } else {
-      table(r).forEach(System.out::println);
-      System.out.println((r.drifted() ? r.drifting().size() + " of " + r.features().size() + " features drifted ("
-          + String.join(", ", r.drifting().stream().map(DriftResult.FeatureDrift::feature).toList()) + ")"
-          : "no drift in " + r.features().size() + " features") + "; report " + reportPath);
+      r.table().forEach(System.out::println);
+      System.out.println(r.verdict() + "; report " + reportPath);
     }
     return r.drifted() ? TidemarkCli.EXIT_FAILED : 0;
-  }
-
-  /** The summary lines: windows and thresholds, then one aligned row per feature. */
-  static List<String> table(DriftResult r) {
-    List<String> out = new ArrayList<>();
-    out.add("drift " + r.group() + ": baseline " + r.baseline() + ", " + r.baselineRows() + " rows; current "
-        + r.current() + ", " + r.currentRows() + " rows; drifts when PSI > " + DriftReport.num(r.psiThreshold())
-        + " or p < " + DriftReport.num(r.alpha()));
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"feature", "kind", "PSI", "test", "statistic", "p-value", "verdict"});
-    for (DriftResult.FeatureDrift f : r.features()) {
-      rows.add(new String[] {f.feature(), f.kind().name().toLowerCase(Locale.ROOT), DriftReport.num(f.psi()), f.test(),
-          f.statistic().map(DriftReport::num).orElse("-"), f.pValue().map(DriftReport::num).orElse("-"),
-          f.verdict()});
-    }
-    int[] width = new int[7];
-    rows.forEach(row -> {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    });
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        line.append("  ").append(i < row.length - 1 ? String.format("%-" + width[i] + "s", row[i]) : row[i]);
-      }
-      out.add(line.toString().stripTrailing());
-    }
-    return out;
   }
 
   private static Map<String, Object> json(DriftResult r, String reportPath) {

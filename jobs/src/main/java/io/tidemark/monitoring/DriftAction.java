@@ -214,16 +214,21 @@ public final class DriftAction {
             + "." + f.name() + " (it took " + String.join(", ", g.features()) + "); leave it out of --features");
       }
     }
-    String format = manifest.output().format();
-    Dataset<Row> rows = switch (format) {
-      case "parquet", "delta" -> store.spark().read().format(format).load(manifest.output().path());
-      case "csv" -> store.spark().read().option("header", "true").csv(manifest.output().path());
-      default -> throw new BadRequestException("training set " + manifest.output().path() + " is " + format
-          + ", whose columns are encoded numbers without a header; drift reads parquet, delta and csv training sets");
-    };
+    Dataset<Row> rows = readOutput(store.spark(), manifest);
     boolean prefixed = manifest.options().prefixFeatures();
     return new Side("training set " + manifest.output().path() + " (" + group.name() + g.deltaVersion().map(v -> " v"
         + v).orElse("") + ")", select(rows, chosen, f -> prefixed ? group.name() + "__" + f : f));
+  }
+
+  /** A training set's rows as its manifest describes them (parquet, delta or csv). */
+  static Dataset<Row> readOutput(org.apache.spark.sql.SparkSession spark, TrainingSetManifest manifest) {
+    String format = manifest.output().format();
+    return switch (format) {
+      case "parquet", "delta" -> spark.read().format(format).load(manifest.output().path());
+      case "csv" -> spark.read().option("header", "true").csv(manifest.output().path());
+      default -> throw new BadRequestException("training set " + manifest.output().path() + " is " + format
+          + ", whose columns are encoded numbers without a header; drift reads parquet, delta and csv training sets");
+    };
   }
 
   private static Dataset<Row> select(Dataset<Row> rows, List<FeatureDefinition> chosen,

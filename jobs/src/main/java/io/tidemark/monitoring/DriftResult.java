@@ -26,6 +26,43 @@ public record DriftResult(String group, String baseline, String current, long ba
     return features.stream().filter(FeatureDrift::drifted).toList();
   }
 
+  /** {@code 2 of 4 features drifted (amount, seen)} or {@code no drift in 4 features}. */
+  public String verdict() {
+    return drifted() ? drifting().size() + " of " + features.size() + " features drifted (" + String.join(", ",
+        drifting().stream().map(FeatureDrift::feature).toList()) + ")" : "no drift in " + features.size()
+        + " features";
+  }
+
+  /** The summary lines: windows and thresholds, then one aligned row per feature. */
+  public List<String> table() {
+    List<String> out = new java.util.ArrayList<>();
+    out.add("drift " + group + ": baseline " + baseline + ", " + baselineRows + " rows; current "
+        + current + ", " + currentRows + " rows; drifts when PSI > " + DriftReport.num(psiThreshold)
+        + " or p < " + DriftReport.num(alpha));
+    List<String[]> rows = new java.util.ArrayList<>();
+    rows.add(new String[] {"feature", "kind", "PSI", "test", "statistic", "p-value", "verdict"});
+    for (DriftResult.FeatureDrift f : features) {
+      rows.add(new String[] {f.feature(), f.kind().name().toLowerCase(java.util.Locale.ROOT), DriftReport.num(f.psi()), f.test(),
+          f.statistic().map(DriftReport::num).orElse("-"), f.pValue().map(DriftReport::num).orElse("-"),
+          f.verdict()});
+    }
+    int[] width = new int[7];
+    rows.forEach(row -> {
+      for (int i = 0; i < row.length; i++) {
+        width[i] = Math.max(width[i], row[i].length());
+      }
+    });
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append("  ").append(i < row.length - 1 ? String.format("%-" + width[i] + "s", row[i]) : row[i]);
+      }
+      out.add(line.toString().stripTrailing());
+    }
+    return out;
+  }
+
+
   /**
    * One feature's comparison.
    *

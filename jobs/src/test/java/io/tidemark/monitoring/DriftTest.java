@@ -138,6 +138,28 @@ class DriftTest {
     assertEquals(expected.subList(0, 3), rows(byManifest));
     assertEquals("training set " + out + " (m v2)", byManifest.current());
 
+    // a training set built with its profile and a drift report against the group's last 30 days (February)
+    String cliOut = store.path("out/cli").toString();
+    CliRuns.Run built = cli(store, "training-set", "--spine", store.path("raw/spine.csv").toString(),
+        "--spine-time-column", "ts", "--features", "m:amount,n,country", "--output", cliOut, "--profile",
+        "--drift-report");
+    assertEquals(0, built.exit(), built.err());
+    List<String> builtLines = built.out().lines().toList();
+    assertEquals(List.of("profile: 3 features -> " + cliOut + ".profile.json",
+        "drift m, its last 30 days vs this training set: no drift in 3 features; report " + cliOut
+            + ".drift-m.html"), builtLines.subList(1, builtLines.size()));
+    com.fasterxml.jackson.databind.JsonNode profile = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Files.readString(Path.of(cliOut + ".profile.json")));
+    assertEquals(List.of("m.amount number 20 0 [11.0,12.0,14.0,16.0,18.0,20.0,22.0,24.0,26.0,28.0,30.0] "
+            + "[2,2,2,2,2,2,2,2,2,2] []",
+        "m.n number 20 0 [1.0,2.0,4.0,6.0,8.0,10.0,12.0,14.0,16.0,18.0,20.0] [2,2,2,2,2,2,2,2,2,2] []",
+        "m.country category 20 0 [] [] [{\"value\":\"a\",\"count\":10},{\"value\":\"b\",\"count\":6},"
+            + "{\"value\":\"c\",\"count\":4}]"),
+        java.util.stream.StreamSupport.stream(profile.get("features").spliterator(), false).map(f ->
+            f.get("feature").asText() + " " + f.get("kind").asText() + " " + f.get("count") + " " + f.get("missing")
+                + " " + f.get("deciles") + " " + f.get("histogram_counts") + " " + f.get("top_values")).toList());
+    assertTrue(Files.readString(Path.of(cliOut + ".drift-m.html")).contains("no drift in 3 features"));
+
     // the CLI: a table, a report, exit 1 on drift and 0 without
     Path report = store.path("reports/m.html");
     CliRuns.Run drifted = cli(store, "drift", "m", "--baseline", JAN, "--current", FEB, "--report", report.toString());
