@@ -116,9 +116,25 @@ public final class DriftReport {
     style(chart.getStyler());
     chart.getStyler().setXAxisLabelRotation(f.bins().size() > 4 ? 45 : 0);
     chart.getStyler().setYAxisDecimalPattern("0.00");
-    chart.addSeries("baseline", f.bins(), shares(f.baselineCounts(), r.baselineRows()));
-    chart.addSeries("current", f.bins(), shares(f.currentCounts(), r.currentRows()));
+    List<String> labels = f.bins().stream().map(b -> axisLabel(b, f.kind())).toList();
+    chart.addSeries("baseline", labels, shares(f.baselineCounts(), r.baselineRows()));
+    chart.addSeries("current", labels, shares(f.currentCounts(), r.currentRows()));
     return chart;
+  }
+
+  /**
+   * A bin's label short enough for the axis (the table under the chart has it whole): timestamps to the minute and
+   * by their upper edge ("to 2026-01-04 12:00"), long values cut.
+   */
+  static String axisLabel(String bin, FeatureKind kind) {
+    String label = bin;
+    if (kind == FeatureKind.TIMESTAMP) {
+      label = label.replaceAll("(\\d{4}-\\d{2}-\\d{2})T(\\d{2}:\\d{2}):\\d{2}(\\.\\d+)?Z", "$1 $2");
+      if (label.startsWith("(")) {
+        label = "to " + label.substring(label.indexOf(", ") + 2, label.length() - 1);
+      }
+    }
+    return label.length() > 24 ? label.substring(0, 23) + "\u2026" : label;
   }
 
   /** Both empirical CDFs at the common edges, as steps; dates on the x axis for timestamps. */
