@@ -4,6 +4,10 @@ Trigger with params, e.g. {"spine": "s3://ml/labels/purchases/", "features": "us
 "output": "s3://ml/training-sets/purchases/{{ ds }}", "label": "returned"}. The manifest (Delta versions read,
 definitions hash, spine hash, options) lands beside the output as <output>.manifest.json; rebuild any run with
 `training-set --from-manifest`.
+
+A drift gate runs first: `drift` compares the purchase windows of the last week with the week before and exits 1
+when a feature drifts (PSI > 0.2 or a test's p < 0.01), which fails the gate and holds the build; its HTML report
+lands beside the output.
 """
 from __future__ import annotations
 
@@ -31,6 +35,19 @@ with DAG(
     },
     tags=["tidemark", "training"],
 ) as dag:
+    gate_first, gate_last = job(
+        "drift_gate",
+        tidemark_args(
+            "drift",
+            "user_purchase_windows",
+            "--baseline",
+            "{{ macros.ds_add(ds, -14) }}..{{ macros.ds_add(ds, -7) }}",
+            "--current",
+            "{{ macros.ds_add(ds, -7) }}..{{ ds }}",
+            "--report",
+            "{{ params.output }}/{{ ds }}.drift-user_purchase_windows.html",
+        ),
+    )
     build_first, build_last = job(
         "training_set",
         tidemark_args(
@@ -52,3 +69,4 @@ with DAG(
             "--overwrite",
         ),
     )
+    gate_last >> build_first

@@ -81,6 +81,11 @@ public final class Tidemark {
     return new io.tidemark.governance.EraseAction(spark, offlineStore, registry.group(group), this::onlineStore);
   }
 
+  /** Compares the group's features between two windows: PSI and a two-sample test per feature (see the action). */
+  public io.tidemark.monitoring.DriftAction drift(String group) {
+    return new io.tidemark.monitoring.DriftAction(offlineStore, registry.group(group));
+  }
+
   /** Compares a sample of online records with the offline latest values. */
   public ReconcileAction reconcile(String group) {
     return new ReconcileAction(spark, offlineStore, onlineStore(), registry.group(group));

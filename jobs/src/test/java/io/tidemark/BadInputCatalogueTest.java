@@ -144,9 +144,25 @@ class BadInputCatalogueTest {
     return Stream.of(
         // item 14: README's exit codes: 2 bad command line, 3 invalid definitions or config
         cli("bogus", 2, "Unknown command: 'bogus'; the commands of tidemark are: ingest, delete, training-set, "
-            + "materialize, get, reconcile, optimize, vacuum, groups, features, lineage, erase, import-sagemaker, "
+            + "materialize, get, reconcile, optimize, vacuum, groups, features, lineage, erase, drift, import-sagemaker, "
             + "export-sagemaker, demo, config, commands, help"),
         cli("groups bogus", 2, "Unknown command: 'bogus'; the commands of tidemark groups are: list, describe"),
+        cli("drift g --baseline 2024-01-01..2024-02-01", 2, "Missing required option: '--current=WINDOW'"),
+        cli("drift g --baseline 2024-02-01..2024-01-01 --current 2024-02-01..2024-03-01", 2, "tidemark: error: time "
+            + "range 2024-02-01T00:00:00Z..2024-01-01T00:00:00Z is empty: the start must be before the end (the end "
+            + "is exclusive)"),
+        cli("drift g --baseline january --current 2024-02-01..2024-03-01", 2, "tidemark: error: 'january' is not a "
+            + "window: write START..END (e.g. 2026-01-01..2026-02-01, UTC, the end exclusive), batch:ID or "
+            + "manifest:PATH"),
+        cli("drift g --baseline batch:abc --current 2024-02-01..2024-03-01", 2, "tidemark: error: 'batch:abc' names "
+            + "no batch: write batch:ID with the batch id (at least its first 8 characters, as ingest prints it in "
+            + "[batch ...])"),
+        cli("drift g --baseline 2024-01-01..2024-02-01 --current 2024-02-01..2024-03-01 --features n,nope", 2,
+            "tidemark: error: group 'g' has no feature 'nope' (its features: id, t, n, s)"),
+        cli("drift g --baseline 2024-01-01..2024-02-01 --current 2024-02-01..2024-03-01 --alpha 2", 2,
+            "tidemark: error: alpha 2.0 must be between 0 and 1 (e.g. 0.01)"),
+        cli("drift g --baseline 2024-01-01..2024-02-01 --current 2024-02-01..2024-03-01", 1, "tidemark: error: group "
+            + "'g' has no offline table {db}.g yet; run: tidemark ingest g"),
         cli("ingest g --start 2024-01-01", 2, "Error: Missing required argument(s): --end=INSTANT"),
         cli("ingest g --format csv", 2, "Error: Missing required argument(s): --source=PATH"),
         cli("ingest g --source x.csv --format xml", 2, "Invalid value for option '--format': unknown format 'xml'; "
@@ -373,7 +389,7 @@ class BadInputCatalogueTest {
     }
     Run r = run(() -> TidemarkCli.runWith(cliProject.spark(), argv.toArray(String[]::new)));
     String expected = firstErrLine.replace("{defs}", cliProject.path("feature-definitions").toString())
-        .replace("{dir}", cliProject.dir.toString());
+        .replace("{dir}", cliProject.dir.toString()).replace("{db}", cliProject.database);
     assertEquals(exit + ": " + expected, r.exit() + ": " + firstLine(r.err()), r.err());
   }
 

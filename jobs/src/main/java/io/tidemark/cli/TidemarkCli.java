@@ -21,9 +21,10 @@ import picocli.CommandLine.Mixin;
         + "build point-in-time training sets and serve the latest values online.",
     subcommands = {IngestCommand.class, DeleteCommand.class, TrainingSetCommand.class, MaterializeCommand.class,
         GetCommand.class, ReconcileCommand.class, OptimizeCommand.class, VacuumCommand.class, GroupsCommand.class,
-        FeaturesCommand.class, LineageCommand.class, EraseCommand.class,
+        FeaturesCommand.class, LineageCommand.class, EraseCommand.class, DriftCommand.class,
         ImportSageMakerCommand.class, ExportSageMakerCommand.class, DemoCommand.class, ConfigCommand.class, CommandsCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad command line, 3 invalid definitions or config."})
+    footer = {"", "Exit codes: 0 success, 1 the job failed (drift: a feature drifted), 2 bad command line, 3 invalid "
+        + "definitions or config."})
 public final class TidemarkCli implements Runnable {
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;

@@ -2,6 +2,7 @@ package io.tidemark.cli;
 
 import io.tidemark.asof.AsOfJoin;
 import io.tidemark.definitions.Durations;
+import io.tidemark.monitoring.TrainingSetChecks;
 import io.tidemark.training.OutputFormat;
 import io.tidemark.training.TrainingSetAction;
 import io.tidemark.training.TrainingSetResult;
@@ -117,6 +118,15 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
           + "other options here override its output.")
   String fromManifest;
 
+  @Option(names = "--profile", description = "Also profile the feature columns (count, missing, distinct "
+      + "estimate, deciles, histogram, top values) into <output>.profile.json.")
+  boolean profile;
+
+  @Option(names = "--drift-report", description = "Also compare each group's features in the training set with the "
+      + "group's last 30 days of history (up to its last event) and write <output>.drift-<group>.html; prints each "
+      + "verdict (the build still exits 0).")
+  boolean driftReport;
+
   @Option(names = "--engine", paramLabel = "NAME", defaultValue = "zip-partitions", hidden = true,
       description = "Merge wiring: cogroup or zip-partitions (default: ${DEFAULT-VALUE}).")
   String engine;
@@ -131,6 +141,18 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
     TrainingSetResult result = action.execute();
     result.warnings().forEach(w -> Progress.info("warning: " + w));
     System.out.println(result.summary());
+    io.tidemark.offline.OfflineStore store = context.tidemark().offlineStore();
+    if (profile) {
+      TrainingSetChecks.Profile p = TrainingSetChecks.writeProfile(store, context.registry(), result.manifest());
+      System.out.println("profile: " + p.features().size() + " features -> " + p.path());
+    }
+    if (driftReport) {
+      for (TrainingSetChecks.Report r : TrainingSetChecks.writeDriftReports(store, context.registry(),
+          result.manifest())) {
+        System.out.println("drift " + r.result().group() + ", its last 30 days vs this training set: "
+            + r.result().verdict() + "; report " + r.path());
+      }
+    }
     return 0;
   }
 

@@ -7,6 +7,9 @@ import io.tidemark.definitions.SourceFormat;
 import io.tidemark.discovery.FeatureSearch;
 import io.tidemark.discovery.Lineage;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.monitoring.DriftReport;
+import io.tidemark.monitoring.DriftResult;
+import io.tidemark.monitoring.DriftWindow;
 import io.tidemark.online.OnlineRecord;
 import io.tidemark.online.OnlineStore;
 import io.tidemark.online.materialize.ReconcileResult;
@@ -35,7 +38,8 @@ public final class Demo {
   }
 
   /** What the demo did, for tests and the final summary. */
-  public record Result(DemoData.Counts generated, List<IngestResult> ingests, TrainingSetResult trainingSet) {}
+  public record Result(DemoData.Counts generated, List<IngestResult> ingests, TrainingSetResult trainingSet,
+      DriftResult drift) {}
 
   public Result run() {
     out.accept("== 1. raw data -> " + rawDir);
@@ -80,9 +84,10 @@ public final class Demo {
     tidemark.spark().sql("SELECT reasons, raw_row FROM " + db + ".users__quarantine ORDER BY raw_row")
         .collectAsList().forEach(r -> out.accept("     " + r.getList(0) + "  " + r.getString(1)));
     TrainingSetResult training = trainingSet();
+    DriftResult drift = drift();
     findAndTrace(training);
     onlineStages();
-    return new Result(counts, ingests, training);
+    return new Result(counts, ingests, training, drift);
   }
 
   /** Purchase labels joined as of each purchase to the user's profile and the product's attributes. */
@@ -103,6 +108,26 @@ public final class Demo {
         .orderBy("transaction_id").limit(5).collectAsList().forEach(row -> out.accept("     " + format(row)));
     out.accept("   manifest: " + r.manifest() + " (rebuild: tidemark training-set --from-manifest " + r.manifest()
         + " --output OTHER)");
+    return r;
+  }
+
+  /**
+   * Drift of the rolling purchase windows, the first three weeks against the last three: the 30-day windows fill up
+   * during the first month, so both features drift (a warm-up artefact a training set should not learn from).
+   */
+  private DriftResult drift() {
+    java.time.Instant mid = DemoData.START.plus(DemoData.SPAN.dividedBy(2));
+    String baseline = DemoData.START + ".." + mid;
+    String current = mid + ".." + DemoData.START.plus(DemoData.SPAN);
+    List<String> features = List.of("purchases_30d", "avg_order_value_30d");
+    String report = tidemark.config().home().resolve("demo/reports/drift-user_purchase_windows.html").toString();
+    out.accept("   drift: tidemark drift user_purchase_windows --baseline " + baseline + " --current " + current
+        + " --features " + String.join(",", features) + " --report " + report);
+    DriftResult r = tidemark.drift("user_purchase_windows").baseline(DriftWindow.parse(baseline))
+        .current(DriftWindow.parse(current)).features(features).execute();
+    DriftReport.write(r, report, tidemark.spark().sparkContext().hadoopConfiguration());
+    r.table().forEach(line -> out.accept("   " + line));
+    out.accept("   " + r.verdict() + " (the CLI exits 1 when a feature drifts); report " + report);
     return r;
   }
 

@@ -16,6 +16,8 @@ import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceInput;
 import io.tidemark.definitions.WindowDefinition;
+import io.tidemark.monitoring.FeatureProfile;
+import io.tidemark.monitoring.Profiler;
 import io.tidemark.offline.BatchLedger;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
@@ -161,6 +163,12 @@ final class BatchIngest {
         if (!windowed) {
           aggregates.addAll(DataQuality.statistics(group, isAccepted));
         }
+        // the profile's first pass (counts, distinct, quantiles) rides on the same aggregation
+        List<Profiler.Input> profiled = profiled();
+        int profileAt = aggregates.size() + 1;
+        if (!windowed) {
+          aggregates.addAll(Profiler.firstPass(profiled, isAccepted));
+        }
         Row counts = validated.agg(count(lit(1)), aggregates.toArray(Column[]::new)).first();
         long read = counts.getLong(0);
         long accepted = counts.isNullAt(1) ? 0 : counts.getLong(1);
@@ -222,6 +230,12 @@ final class BatchIngest {
             after, filesWritten, committedEarlier);
         label.step(kind + ": " + group.name() + ": data-quality record");
         table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
+        if (!profiled.isEmpty() && written > 0) {
+          label.step(kind + ": " + group.name() + ": profile " + profiled.size() + " features");
+          List<FeatureProfile> profiles = windowed ? Profiler.profile(output, profiled)
+              : Profiler.secondPass(acceptedRows, profiled, counts, profileAt, accepted);
+          table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
+        }
         label.step(kind + ": " + group.name() + ": batch ledger");
         ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
             quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
@@ -237,6 +251,12 @@ final class BatchIngest {
         }
       }
     }
+  }
+
+  /** The features a batch profiles: its value features (none for tombstones, whose features are null). */
+  private List<Profiler.Input> profiled() {
+    return mode == RowValidator.Mode.TOMBSTONES ? List.of()
+        : group.valueFeatures().stream().map(Profiler.Input::of).toList();
   }
 
   /** The source's inputs, through its transform (none for tombstones). */

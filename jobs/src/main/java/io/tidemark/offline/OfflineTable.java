@@ -58,6 +58,11 @@ public final class OfflineTable {
     return new DataQualityTable(store, group.name());
   }
 
+  /** Per batch and feature: the profile of the rows the batch wrote. */
+  public ProfileTable profiles() {
+    return new ProfileTable(store, group.name());
+  }
+
   public QuarantineTable quarantine() {
     return new QuarantineTable(store, group.name());
   }

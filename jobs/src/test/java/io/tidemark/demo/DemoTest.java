@@ -28,6 +28,13 @@ class DemoTest {
         "user_purchase_windows 3001 3000 9000 1 false", "product_embeddings 51 50 50 1 false"),
         summary(first.ingests()));
     assertEquals(427, store.spark().table(store.database + ".users").count());
+    // drift of the purchase windows, first three weeks vs last three: the 30-day windows are still filling up
+    assertEquals(List.of("2553 3842", "purchases_30d 3.2632 0.6388 DRIFT (PSI, KS)",
+        "avg_order_value_30d 0.3451 0.1252 DRIFT (PSI, KS)"), java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(first.drift().baselineRows() + " " + first.drift().currentRows()),
+            first.drift().features().stream().map(f -> f.feature() + " " + io.tidemark.monitoring.DriftReport.num(
+                f.psi()) + " " + io.tidemark.monitoring.DriftReport.num(f.statistic().orElseThrow()) + " "
+                + f.verdict())).toList());
     assertEquals(200, store.spark().table(store.database + ".users").select("user_id").distinct().count());
 
     Demo.Result second = new Demo(tm, store.path("raw"), lines::add).run();
