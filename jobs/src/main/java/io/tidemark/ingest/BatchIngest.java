@@ -26,6 +26,7 @@ import io.tidemark.offline.QuarantineTable;
 import io.tidemark.source.SourceReader;
 import io.tidemark.transform.SqlTransform;
 import io.tidemark.transform.WindowAggregator;
+import io.tidemark.util.Alongside;
 import io.tidemark.util.JobLabel;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -147,6 +148,7 @@ final class BatchIngest {
       }
       Dataset<Row> rejected = null;
       Dataset<Row> output = null;
+      Alongside profiling = null;
       try {
         label.step(kind + ": " + group.name() + ": validate rows");
         Column valid = size(col(RowValidator.REASONS)).equalTo(0);
@@ -198,6 +200,18 @@ final class BatchIngest {
             : DataQuality.featureStatistics(group, counts, statsAt, accepted);
         long written = windowed ? output.count() : accepted;
 
+        if (!profiled.isEmpty() && written > 0) {
+          // its own pass over the rows and its own table: alongside the write, done before the ledger records
+          // the batch
+          Dataset<Row> profiledRows = output;
+          Row firstPass = counts;
+          profiling = Alongside.start(spark, kind + ": " + group.name() + ": profile " + profiled.size()
+              + " features", () -> {
+                List<FeatureProfile> profiles = windowed ? Profiler.profile(profiledRows, profiled)
+                    : Profiler.secondPass(profiledRows, profiled, firstPass, profileAt, accepted);
+                table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
+              });
+        }
         label.step(kind + ": " + group.name() + ": register " + table.tableName());
         table.ensureRegistered();
         Optional<Long> before = table.version();
@@ -230,11 +244,9 @@ final class BatchIngest {
             after, filesWritten, committedEarlier);
         label.step(kind + ": " + group.name() + ": data-quality record");
         table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
-        if (!profiled.isEmpty() && written > 0) {
-          label.step(kind + ": " + group.name() + ": profile " + profiled.size() + " features");
-          List<FeatureProfile> profiles = windowed ? Profiler.profile(output, profiled)
-              : Profiler.secondPass(acceptedRows, profiled, counts, profileAt, accepted);
-          table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
+        if (profiling != null) {
+          label.step(kind + ": " + group.name() + ": wait for the profile");
+          profiling.join();
         }
         label.step(kind + ": " + group.name() + ": batch ledger");
         ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
@@ -243,6 +255,9 @@ final class BatchIngest {
             input.transform().map(BatchIngest::sha256)));
         return result;
       } finally {
+        if (profiling != null) {
+          profiling.close();
+        }
         if (rejected != null) {
           rejected.unpersist();
         }
