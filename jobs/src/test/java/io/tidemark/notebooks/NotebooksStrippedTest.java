@@ -28,7 +28,8 @@ class NotebooksStrippedTest {
       notebooks = files.filter(f -> f.toString().endsWith(".ipynb")).sorted().toList();
     }
     assertEquals(List.of("01-explore-feature-groups.ipynb", "02-training-set-and-model.ipynb",
-        "03-online-lookup.ipynb"), notebooks.stream().map(p -> p.getFileName().toString()).toList());
+        "03-online-lookup.ipynb", "04-find-trace-and-drift.ipynb"),
+        notebooks.stream().map(p -> p.getFileName().toString()).toList());
     List<String> problems = new ArrayList<>();
     for (Path nb : notebooks) {
       JsonNode root = new ObjectMapper().readTree(nb.toFile());
