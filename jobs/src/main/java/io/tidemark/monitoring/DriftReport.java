@@ -109,7 +109,7 @@ public final class DriftReport {
   }
 
   /** Side-by-side bars: each side's share of its rows per PSI bin. */
-  static CategoryChart bins(DriftResult r, DriftResult.FeatureDrift f) {
+  public static CategoryChart bins(DriftResult r, DriftResult.FeatureDrift f) {
     CategoryChart chart = new CategoryChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT)
         .title(f.feature() + ": share of rows per bin").xAxisTitle(f.kind().numeric() ? "baseline decile bin" : "value")
         .yAxisTitle("share of rows").build();
@@ -138,7 +138,7 @@ public final class DriftReport {
   }
 
   /** Both empirical CDFs at the common edges, as steps; dates on the x axis for timestamps. */
-  static XYChart ecdf(DriftResult.FeatureDrift f) {
+  public static XYChart ecdf(DriftResult.FeatureDrift f) {
     XYChart chart = new XYChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT)
         .title(f.feature() + ": cumulative distribution").xAxisTitle(f.kind() == FeatureKind.TIMESTAMP ? "time (UTC)"
             : f.feature()).yAxisTitle("share of values <= x").build();
