@@ -29,7 +29,7 @@ for nb in "$REPO"/notebooks/*.ipynb; do
   # handler setup (NullPointerException in Channels.getHandler, the kernel never answers): then start it again.
   for attempt in 1 2 3; do
     if "$PY" -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=tidemark-java \
-        --ExecutePreprocessor.startup_timeout=30 --output-dir "$OUT" "$nb" >"$OUT/$name.log" 2>&1; then
+        --ExecutePreprocessor.startup_timeout=60 --output-dir "$OUT" "$nb" >"$OUT/$name.log" 2>&1; then
       status=ok; break
     fi
     status=failed
