@@ -26,14 +26,15 @@ for nb in "$REPO"/notebooks/*.ipynb; do
   name="$(basename "$nb" .ipynb)"
   start=$SECONDS
   # No cell time limit. rapaio-jupyter-kernel 3.0.1 can lose the race between its first kernel_info_request and its
-  # handler setup (NullPointerException in Channels.getHandler, the kernel never answers): then start it again.
+  # handler setup (NullPointerException in Channels.getHandler: the kernel never answers, or dies before its first
+  # reply): then start it again.
   for attempt in 1 2 3; do
     if "$PY" -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=tidemark-java \
         --ExecutePreprocessor.startup_timeout=60 --output-dir "$OUT" "$nb" >"$OUT/$name.log" 2>&1; then
       status=ok; break
     fi
     status=failed
-    grep -q "Kernel didn't respond" "$OUT/$name.log" || break
+    grep -q -E "Kernel didn't respond|Kernel died before replying" "$OUT/$name.log" || break
     echo "notebooks: $name.ipynb: the kernel did not start (attempt $attempt), starting it again" >&2
   done
   if [[ $status != ok ]]; then
