@@ -2,10 +2,6 @@ package io.tidemark.monitoring;
 
 import io.tidemark.BadRequestException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /**
  * The rows one side of a drift comparison reads: an event-time range of the group's offline table, one ingest
@@ -76,14 +72,7 @@ public sealed interface DriftWindow {
   }
 
   private static Instant instant(String text, String window) {
-    try {
-      if (text.matches("\\d{4}-\\d{2}-\\d{2}")) {
-        return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-      }
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new BadRequestException("'" + text + "' in window '" + window + "' is not an instant: write "
-          + "2026-01-01T00:00:00Z, an offset like +02:00, or a date 2026-01-01 (UTC midnight)");
-    }
+    return io.tidemark.util.Instants.parse(text).orElseThrow(() -> new BadRequestException("'" + text
+        + "' in window '" + window + "' is not an instant: " + io.tidemark.util.Instants.FORMS));
   }
 }
