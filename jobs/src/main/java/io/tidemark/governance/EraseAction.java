@@ -13,7 +13,7 @@ import io.tidemark.offline.ErasureLedger;
 import io.tidemark.offline.ManifestLedger;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
-import io.tidemark.offline.QuarantineTable;
+import io.tidemark.offline.SideTable;
 import io.tidemark.online.OnlineStore;
 import io.tidemark.online.materialize.MaterializeAction;
 import io.tidemark.util.JobLabel;
@@ -204,17 +204,17 @@ public final class EraseAction {
   }
 
   /** Quarantined rows whose raw row names one of the ids (as text, the way the row arrived). */
-  private long eraseQuarantine(QuarantineTable quarantine, Dataset<Row> erased, String idColumn) {
+  private long eraseQuarantine(SideTable quarantine, Dataset<Row> erased, String idColumn) {
     if (!DeltaTable.isDeltaTable(spark, quarantine.location())) {
       return 0;
     }
     Dataset<Row> asText = erased.select(col(ERASED_ID).cast("string").as(ERASED_ID));
     Dataset<Row> rows = spark.read().format("delta").load(quarantine.location());
-    org.apache.spark.sql.Column rawId = get_json_object(rows.col(QuarantineTable.RAW_ROW), "$." + idColumn);
+    org.apache.spark.sql.Column rawId = get_json_object(rows.col(SideTable.RAW_ROW), "$." + idColumn);
     long n = rows.join(asText, trim(rawId).equalTo(asText.col(ERASED_ID))).count();
     if (n > 0) {
       DeltaTable.forPath(spark, quarantine.location()).as("q").merge(asText.as("e"),
-          trim(get_json_object(col("q." + QuarantineTable.RAW_ROW), "$." + idColumn))
+          trim(get_json_object(col("q." + SideTable.RAW_ROW), "$." + idColumn))
               .equalTo(col("e." + ERASED_ID))).whenMatched().delete().execute();
     }
     return n;

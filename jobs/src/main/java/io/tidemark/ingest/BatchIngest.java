@@ -22,7 +22,7 @@ import io.tidemark.offline.BatchLedger;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
-import io.tidemark.offline.QuarantineTable;
+import io.tidemark.offline.SideTable;
 import io.tidemark.source.SourceReader;
 import io.tidemark.transform.SqlTransform;
 import io.tidemark.transform.WindowAggregator;
@@ -226,12 +226,10 @@ final class BatchIngest {
         }
         if (quarantined > 0) {
           label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
-          QuarantineTable q = table.quarantine();
-          q.ensureRegistered();
-          q.append(rejected.select(
-              lit(batchId).as(QuarantineTable.BATCH_ID), lit(writeTime).as(QuarantineTable.WRITE_TIME),
-              lit(input.describe()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
-              col(RowValidator.RAW_ROW).as(QuarantineTable.RAW_ROW)), appId);
+          table.quarantine().append(rejected.select(
+              lit(batchId).as(SideTable.BATCH_ID), lit(writeTime).as(SideTable.WRITE_TIME),
+              lit(input.describe()).as(SideTable.SOURCE), col(RowValidator.REASONS).as(SideTable.REASONS),
+              col(RowValidator.RAW_ROW).as(SideTable.RAW_ROW)), appId);
         }
         label.step(kind + ": " + group.name() + ": read the commit");
         Optional<OfflineTable.Commit> last = table.lastCommit();

@@ -12,7 +12,7 @@ import static org.apache.spark.sql.functions.when;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
-import io.tidemark.offline.DataQualityTable;
+import io.tidemark.offline.SideTable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +23,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * A batch's data-quality record: counts plus per-feature null rate and min / max / mean. The statistics are
@@ -72,7 +70,7 @@ final class DataQuality {
     Row record = RowFactory.create(batchId, writeTime, kind, counts.rowsRead(), counts.rowsWritten(),
         counts.rowsQuarantined(), counts.rowsOutOfRange(), scalaMap(counts.quarantineReasons()),
         scalaMap(counts.warnings()), scalaMap(features));
-    return spark.createDataFrame(List.of(record), (StructType) DataType.fromDDL(DataQualityTable.DDL));
+    return spark.createDataFrame(List.of(record), SideTable.Kind.DATA_QUALITY.schema());
   }
 
   private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> m) {

@@ -239,7 +239,7 @@ public final class Profiler {
     return out;
   }
 
-  /** {@code profiles} as rows of {@link io.tidemark.offline.ProfileTable}, one per feature. */
+  /** {@code profiles} as rows of {@link io.tidemark.offline.SideTable.Kind#PROFILE}, one per feature. */
   public static Dataset<Row> records(org.apache.spark.sql.SparkSession spark, List<FeatureProfile> profiles,
       String batchId, java.sql.Timestamp writeTime, String kind) {
     List<Row> rows = new ArrayList<>();
@@ -251,7 +251,7 @@ public final class Profiler {
               v.count())).toList()));
     }
     return spark.createDataFrame(rows, (org.apache.spark.sql.types.StructType) org.apache.spark.sql.types.DataType
-        .fromDDL(io.tidemark.offline.ProfileTable.DDL));
+        .fromDDL(io.tidemark.offline.SideTable.Kind.PROFILE.ddl()));
   }
 
   /** The number of {@code edges} below {@code x} (edges[lo..hi) sorted), as a balanced CASE tree. */

@@ -54,17 +54,17 @@ public final class OfflineTable {
     return group.offline().format();
   }
 
-  public DataQualityTable dataQuality() {
-    return new DataQualityTable(store, group.name());
+  public SideTable dataQuality() {
+    return new SideTable(store, group.name(), SideTable.Kind.DATA_QUALITY);
   }
 
   /** Per batch and feature: the profile of the rows the batch wrote. */
-  public ProfileTable profiles() {
-    return new ProfileTable(store, group.name());
+  public SideTable profiles() {
+    return new SideTable(store, group.name(), SideTable.Kind.PROFILE);
   }
 
-  public QuarantineTable quarantine() {
-    return new QuarantineTable(store, group.name());
+  public SideTable quarantine() {
+    return new SideTable(store, group.name(), SideTable.Kind.QUARANTINE);
   }
 
   /** The columns of the table in order: the features, then the metadata columns. */
@@ -150,9 +150,7 @@ public final class OfflineTable {
     Dataset<Row> ordered = laidOut(rows, rowCount);
     store.withTargetFileSize(() -> {
       if (format() == StorageFormat.DELTA) {
-        ordered.write().format("delta").mode(SaveMode.Append)
-            .option("txnAppId", appId).option("txnVersion", 0L).option("userMetadata", userMetadata)
-            .save(location());
+        DeltaWrites.once(DeltaWrites.append(ordered), appId).option("userMetadata", userMetadata).save(location());
       } else {
         ordered.write().mode(SaveMode.Append).insertInto(quotedName());
       }
@@ -205,9 +203,8 @@ public final class OfflineTable {
     }
     Dataset<Row> ordered = laidOut(rows, rowCount);
     String where = predicate;
-    store.withTargetFileSize(() -> ordered.write().format("delta").mode(SaveMode.Overwrite)
-        .option("replaceWhere", where).option("txnAppId", appId).option("txnVersion", 0L)
-        .option("userMetadata", userMetadata).save(location()));
+    store.withTargetFileSize(() -> DeltaWrites.once(ordered.write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", where), appId).option("userMetadata", userMetadata).save(location()));
   }
 
   /** The whole history, as registered in the catalog. */
