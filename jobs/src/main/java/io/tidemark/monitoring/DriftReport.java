@@ -70,7 +70,7 @@ public final class DriftReport {
     h.append("<p>A feature drifts when its PSI is above ").append(num(r.psiThreshold()))
         .append(" or its two-sample test's p-value is below ").append(num(r.alpha())).append(". PSI = &Sigma; (q &minus; p)"
             + " ln(q / p) over the bins, p and q the baseline's and current's shares of rows (at least ")
-        .append(num(DriftAction.EPSILON)).append("); bins: the baseline's deciles for numbers, its top ")
+        .append(num(DriftStatistics.EPSILON)).append("); bins: the baseline's deciles for numbers, its top ")
         .append(Profiler.TOP_VALUES).append(" values and (other) for strings, and (missing). Tests: two-sample "
             + "Kolmogorov&ndash;Smirnov (numbers, timestamps), chi-square (strings, booleans).</p>\n");
     h.append("<table><tr><th>feature</th><th>kind</th><th>PSI</th><th>test</th><th>statistic</th><th>p-value</th>"
@@ -191,7 +191,7 @@ public final class DriftReport {
   }
 
   private static String mean(Optional<Double> m, FeatureKind kind) {
-    return m.map(x -> DriftAction.format(x, kind)).orElse("-");
+    return m.map(x -> DriftStatistics.format(x, kind)).orElse("-");
   }
 
   /** 4 decimals; tiny values (p-values) in scientific notation rather than as 0.0000. */

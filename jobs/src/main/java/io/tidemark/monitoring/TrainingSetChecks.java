@@ -55,7 +55,7 @@ public final class TrainingSetChecks {
       String manifestPath) {
     Configuration conf = store.spark().sparkContext().hadoopConfiguration();
     TrainingSetManifest m = TrainingSetManifest.read(manifestPath, conf);
-    Dataset<Row> rows = DriftAction.readOutput(store.spark(), m);
+    Dataset<Row> rows = DriftWindowReader.readOutput(store.spark(), m);
     List<Profiler.Input> inputs = new ArrayList<>();
     for (TrainingSetManifest.Group g : m.groups()) {
       FeatureGroup group = registry.group(g.group());

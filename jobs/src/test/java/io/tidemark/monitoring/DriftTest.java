@@ -93,7 +93,7 @@ class DriftTest {
     DriftResult byTime = tm.drift("m").baseline(DriftWindow.parse(JAN)).current(DriftWindow.parse(FEB)).execute();
     assertEquals(List.of("2026-01-01T00:00:00Z..2026-02-01T00:00:00Z (t) 20", "2026-02-01T00:00:00Z..2026-03-01T00:00:00Z (t) 20"),
         List.of(byTime.baseline() + " " + byTime.baselineRows(), byTime.current() + " " + byTime.currentRows()));
-    double eps = DriftAction.EPSILON;
+    double eps = DriftStatistics.EPSILON;
     // amount: baseline deciles 2, 4, ..., 18 make 10 bins of 2 rows; February's 11..30 fill the top 5 bins (2, 2, 2,
     // 2 and 12 rows); its ECDF trails January's by at most 10 of 20 values
     double amountPsi = psi(new double[] {.1, .1, .1, .1, .1, .1, .1, .1, .1, .1},
