@@ -10,6 +10,7 @@ import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.offline.ErasureLedger;
 import io.tidemark.online.dynamo.LocalDynamoDb;
+import io.tidemark.testing.GroupYaml;
 import io.tidemark.testing.Rows;
 import io.tidemark.testing.TestSpark;
 import io.tidemark.testing.TestStore;
@@ -27,20 +28,13 @@ import org.junit.jupiter.api.Test;
  * (history, quarantine, online, the audit, what a later ingest keeps), counts are conserved, other ids untouched.
  */
 class EraseTest {
-  private static final String USERS = """
-      name: users
-      description: test users
-      owner: tests
-      record_identifier: user_id
-      event_time: event_time
-      features:
-        - {name: user_id, type: String}
-        - {name: age, type: Integral, rules: [{min: 0, max: 150}]}
-        - {name: event_time, type: Timestamp}
-      online:
-        enabled: true
-      """;
+  private static final String USERS = users().online(null).yaml();
   private static final String HEADER = "user_id,age,event_time\n";
+
+  private static GroupYaml users() {
+    return GroupYaml.group("users", "user_id").describedBy("test users", "tests").feature("user_id", "String")
+        .feature("age", "Integral", "rules: [{min: 0, max: 150}]").feature("event_time", "Timestamp");
+  }
 
   private static Tidemark tidemark(TestStore store) {
     return Tidemark.create(store.spark(), store.config.with(Map.of("online.endpoint",
@@ -126,8 +120,8 @@ class EraseTest {
 
   @Test
   void refusalsSayWhatToDo() {
-    TestStore store = new TestStore("erase_bad").definition("users.yaml", USERS.replace("online:\n  enabled: true\n",
-        "offline:\n  format: parquet\n"));
+    TestStore store = new TestStore("erase_bad").definition("users.yaml", users().with("offline: {format: parquet}")
+        .yaml());
     Tidemark tm = tidemark(store);
     ingest(tm, store, "raw/a.csv", "u1,30,2099-05-01T00:00:00Z\n");
     RuntimeException parquet = assertThrows(RuntimeException.class, () -> tm.erase("users").ids(List.of("u1"))

@@ -3,6 +3,7 @@ package io.tidemark.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.testing.GroupYaml;
 import io.tidemark.testing.TestStore;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -15,18 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /** Lists, sets and vectors from CSV (JSON-array text), JSON and Parquet (native arrays): values and quarantine. */
 class CollectionIngestTest {
-  static final String ITEMS = """
-      name: items
-      record_identifier: id
-      event_time: t
-      features:
-        - {name: id, type: String}
-        - {name: tags, type: String, collection: list, max_elements: 3}
-        - {name: sizes, type: Integral, collection: set}
-        - {name: vec, type: Fractional, collection: vector, dimension: 2}
-        - {name: t, type: Timestamp}
-      source: {path: "${raw_root}/items.csv", format: csv}
-      """;
+  static final String ITEMS = GroupYaml.group("items", "id").eventTime("t").feature("id", "String")
+      .feature("tags", "String", "collection: list, max_elements: 3").feature("sizes", "Integral", "collection: set")
+      .feature("vec", "Fractional", "collection: vector, dimension: 2").feature("t", "Timestamp").csvSource().yaml();
 
   @Test
   void csvCellsHoldJsonArrays() {

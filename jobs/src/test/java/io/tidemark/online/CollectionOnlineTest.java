@@ -10,6 +10,7 @@ import io.tidemark.online.dynamo.ItemCodec;
 import io.tidemark.online.dynamo.ItemSchema;
 import io.tidemark.online.materialize.MaterializeResult;
 import io.tidemark.online.materialize.ReconcileResult;
+import io.tidemark.testing.GroupYaml;
 import io.tidemark.testing.TestStore;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,20 +24,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Lists, sets and vectors through materialize, the typed client and reconcile, on the dynalite server. */
 class CollectionOnlineTest {
-  static final String ITEMS = """
-      name: items
-      record_identifier: id
-      event_time: t
-      features:
-        - {name: id, type: String}
-        - {name: tags, type: String, collection: list}
-        - {name: counts, type: Integral, collection: list}
-        - {name: sizes, type: Integral, collection: set}
-        - {name: labels, type: String, collection: set}
-        - {name: vec, type: Fractional, collection: vector, dimension: 3}
-        - {name: t, type: Timestamp}
-      online: {enabled: true, ttl: 30d}
-      """;
+  static final String ITEMS = GroupYaml.group("items", "id").eventTime("t").feature("id", "String")
+      .feature("tags", "String", "collection: list").feature("counts", "Integral", "collection: list")
+      .feature("sizes", "Integral", "collection: set").feature("labels", "String", "collection: set")
+      .feature("vec", "Fractional", "collection: vector, dimension: 3").feature("t", "Timestamp").online("30d")
+      .yaml();
   static final String HEADER = "id,tags,counts,sizes,labels,vec,t\n";
 
   @Test

@@ -5,6 +5,7 @@ import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.online.dynamo.LocalDynamoDb;
 import io.tidemark.online.dynamo.OnlineCatalog;
+import io.tidemark.testing.GroupYaml;
 import io.tidemark.testing.TestSpark;
 import io.tidemark.testing.TestStore;
 import java.time.Clock;
@@ -23,24 +24,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * (a real DynamoDB-compatible server over HTTP, not a mock), with a table prefix of its own.
  */
 public final class OnlineTesting {
-  public static final String USERS = """
-      name: users
-      description: test users
-      owner: tests
-      record_identifier: user_id
-      event_time: event_time
-      features:
-        - {name: user_id, type: String}
-        - {name: age, type: Integral}
-        - {name: score, type: Fractional}
-        - {name: active, type: Boolean}
-        - {name: signup, type: Timestamp}
-        - {name: note, type: String}
-        - {name: event_time, type: Timestamp}
-      online:
-        enabled: true
-        ttl: 30d
-      """;
+  public static final String USERS = GroupYaml.group("users", "user_id").describedBy("test users", "tests")
+      .feature("user_id", "String").feature("age", "Integral").feature("score", "Fractional")
+      .feature("active", "Boolean").feature("signup", "Timestamp").feature("note", "String")
+      .feature("event_time", "Timestamp").online("30d").yaml();
   public static final String HEADER = "user_id,age,score,active,signup,note,event_time\n";
   /**
    * "Now" for reads: a few days after the test data, before its 30-day TTL ends. The data lies in 2099 so that it

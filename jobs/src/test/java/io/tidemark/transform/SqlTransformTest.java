@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.testing.GroupYaml;
 import io.tidemark.testing.TestStore;
 import java.util.List;
 import java.util.Set;
@@ -12,19 +13,8 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 class SqlTransformTest {
-  static final String GROUP = """
-      name: users
-      record_identifier: user_id
-      event_time: event_time
-      features:
-        - {name: user_id, type: String}
-        - {name: tier, type: String}
-        - {name: event_time, type: Timestamp}
-      source:
-        path: ${raw_root}/users.csv
-        format: csv
-        transform: sql/users.sql
-      """;
+  static final String GROUP = GroupYaml.group("users", "user_id").feature("user_id", "String")
+      .feature("tier", "String").feature("event_time", "Timestamp").csvSource("sql/users.sql").yaml();
 
   @Test
   void validTransformMapsRawColumnsToFeatures() {
