@@ -2,7 +2,9 @@ package io.tidemark.cli;
 
 import io.tidemark.asof.AsOfJoin;
 import io.tidemark.definitions.Durations;
+import io.tidemark.definitions.SourceFormat;
 import io.tidemark.monitoring.TrainingSetChecks;
+import io.tidemark.offline.OfflineStore;
 import io.tidemark.training.OutputFormat;
 import io.tidemark.training.TrainingSetAction;
 import io.tidemark.training.TrainingSetResult;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +21,12 @@ import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/**
+ * {@code tidemark training-set}: the options, checked before Spark starts (a typo fails in a second), set on one
+ * {@link TrainingSetAction}; then the summary, and the optional profile and drift reports. The checks are written
+ * out rather than declared (an exclusive {@code @ArgGroup}, type converters) because picocli would word their
+ * errors differently, and scripts and tests read those lines.
+ */
 @Command(name = "training-set", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Build a point-in-time-correct training set: each spine (label) row joined to the chosen "
         + "features as they were at the row's time, with no leakage from the future.",
@@ -39,12 +48,12 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   @Option(names = "--spine-format", paramLabel = "FMT", defaultValue = "csv", converter = SourceFormats.class,
       description = "Format of --spine: csv (with header; columns typed by their values, join keys kept as "
           + "text), json, parquet or delta (default: ${DEFAULT-VALUE}).")
-  io.tidemark.definitions.SourceFormat spineFormat;
+  SourceFormat spineFormat;
 
   @Option(names = "--spine-option", paramLabel = "KEY=VALUE",
       description = "A Spark reader option of --spine, over Tidemark's defaults (csv: header=true, multiLine=true, "
           + "quote=\", escape=\" as in RFC 4180). Repeatable.")
-  Map<String, String> spineOptions = new java.util.LinkedHashMap<>();
+  Map<String, String> spineOptions = new LinkedHashMap<>();
 
   @Option(names = "--spine-table", paramLabel = "DB.TABLE", description = "Read the spine from a catalog table.")
   String spineTable;
@@ -97,7 +106,7 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
   @Option(names = "--output-option", paramLabel = "KEY=VALUE",
       description = "A Spark writer option of a csv or sagemaker-csv output, over Tidemark's defaults (quote=\", "
           + "escape=\" as in RFC 4180, leading and trailing spaces kept). Repeatable.")
-  Map<String, String> outputOptions = new java.util.LinkedHashMap<>();
+  Map<String, String> outputOptions = new LinkedHashMap<>();
 
   @Option(names = "--label", paramLabel = "COL", description = "The label column (required for sagemaker-csv).")
   String label;
@@ -133,7 +142,6 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
 
   @Override
   int execute() {
-    // every option is checked before Spark starts, so a typo fails in a second
     Consumer<TrainingSetAction> settings = fromManifest != null ? rebuildSettings() : settings();
     TrainingSetAction action = context.tidemark().trainingSet();
     settings.accept(action);
@@ -141,7 +149,7 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
     TrainingSetResult result = action.execute();
     result.warnings().forEach(w -> Progress.info("warning: " + w));
     System.out.println(result.summary());
-    io.tidemark.offline.OfflineStore store = context.tidemark().offlineStore();
+    OfflineStore store = context.tidemark().offlineStore();
     if (profile) {
       TrainingSetChecks.Profile p = TrainingSetChecks.writeProfile(store, context.registry(), result.manifest());
       System.out.println("profile: " + p.features().size() + " features -> " + p.path());
@@ -192,14 +200,15 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
     if (!spineOptions.isEmpty() && spine == null) {
       throw usage("--spine-option goes with --spine PATH");
     }
-    Optional<io.tidemark.definitions.SourceFormat> fileFormat = Optional.ofNullable(spine).map(s -> spineFormat);
+    Optional<SourceFormat> fileFormat = Optional.ofNullable(spine).map(s -> spineFormat);
     OutputFormat format = outputFormat == null ? OutputFormat.PARQUET : parseFormat(outputFormat);
-    List<String[]> keys = joinKeys.stream().map(j -> pair(j, "--join-key", "GROUP=COLUMN")).toList();
+    List<Map.Entry<String, String>> keys = joinKeys.stream().map(j -> pair(j, "--join-key", "GROUP=COLUMN"))
+        .toList();
     List<Map.Entry<String, Optional<Duration>>> ttlValues = new ArrayList<>();
     for (String t : ttls) {
-      String[] kv = pair(t, "--ttl", "GROUP=DURATION or GROUP=none");
-      ttlValues.add(Map.entry(kv[0], kv[1].equalsIgnoreCase("none") ? Optional.empty()
-          : Optional.of(duration(kv[1], "--ttl " + kv[0]))));
+      Map.Entry<String, String> kv = pair(t, "--ttl", "GROUP=DURATION or GROUP=none");
+      ttlValues.add(Map.entry(kv.getKey(), kv.getValue().equalsIgnoreCase("none") ? Optional.empty()
+          : Optional.of(duration(kv.getValue(), "--ttl " + kv.getKey()))));
     }
     Duration delayValue = delay == null ? Duration.ZERO : duration(delay, "--delay");
     Optional<Instant> asOfValue;
@@ -222,11 +231,9 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
       if (spineTable != null) {
         action.spineTable(spineTable);
       }
-      if (spineTimeColumn != null) {
-        action.spineTimeColumn(spineTimeColumn);
-      }
+      action.spineTimeColumn(spineTimeColumn);
       features.forEach(action::features);
-      keys.forEach(kv -> action.joinKey(kv[0], kv[1]));
+      keys.forEach(kv -> action.joinKey(kv.getKey(), kv.getValue()));
       ttlValues.forEach(e -> action.ttl(e.getKey(), e.getValue()));
       action.strict(strict).asKnownAt(asKnownAt).prefixFeatures(prefixFeatures).delay(delayValue).asOf(asOfValue)
           .strategy(strategy).output(output, format);
@@ -257,11 +264,12 @@ final class TrainingSetCommand extends TidemarkCli.JobCommand {
     }
   }
 
-  private String[] pair(String text, String option, String syntax) {
+  /** {@code GROUP=VALUE}, split at the first {@code =}, both sides trimmed. */
+  private Map.Entry<String, String> pair(String text, String option, String syntax) {
     int eq = text.indexOf('=');
     if (eq <= 0 || eq == text.length() - 1) {
       throw usage(option + ": '" + text + "' is not " + syntax);
     }
-    return new String[] {text.substring(0, eq).trim(), text.substring(eq + 1).trim()};
+    return Map.entry(text.substring(0, eq).trim(), text.substring(eq + 1).trim());
   }
 }

@@ -1,13 +1,29 @@
 package io.tidemark.training;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tidemark.asof.AsOfJoin;
+import io.tidemark.asof.AsOfOptions;
+import io.tidemark.definitions.Durations;
+import io.tidemark.definitions.SourceDefinition;
+import io.tidemark.offline.OfflineTable;
+import io.tidemark.util.OptionalAsNullModule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,60 +36,152 @@ import org.apache.hadoop.fs.Path;
  * The JSON file beside a training set ({@code <output>.manifest.json}) that says exactly how it was built:
  * the Delta version of every offline table read, the definitions' hash, the spine and its content hash, every
  * option, the counts and the files written. {@code training-set --from-manifest} rebuilds the same rows from it.
+ * The records are the JSON, read and written by Jackson; each names its fields' order, as Jackson 2.15 puts
+ * renamed record fields first.
  */
+@JsonPropertyOrder({"manifest_version", "created_at", "spine", "groups", "definitions_hash", "options", "output",
+    "counts"})
 public record TrainingSetManifest(
-    int manifestVersion,
-    String createdAt,
+    @JsonProperty("manifest_version") int manifestVersion,
+    @JsonProperty("created_at") String createdAt,
     Spine spine,
     List<Group> groups,
-    String definitionsHash,
+    @JsonProperty("definitions_hash") String definitionsHash,
     Options options,
     Output output,
-    long spineRows,
-    long outputRows) {
+    Counts counts) {
 
   public static final int VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).registerModule(new OptionalAsNullModule());
 
   /**
    * Where the spine came from: a file ({@code location} + {@code format}) or a catalog table.
    *
    * @param contentHash order-independent hash of the spine's rows as read, with their count
    */
+  @JsonPropertyOrder({"location", "format", "table", "time_column", "content_hash"})
   public record Spine(Optional<String> location, Optional<String> format, Optional<String> table,
-      String timeColumn, String contentHash) {}
+      @JsonProperty("time_column") String timeColumn, @JsonProperty("content_hash") String contentHash) {}
 
   /** One group read: what was taken from it, how it was joined and which version of its table. */
-  public record Group(String group, List<String> features, String joinKey, Optional<String> ttl, String table,
-      String storage, Optional<Long> deltaVersion, String definitionHash, long matched, long deleted,
-      long noCandidate) {
+  @JsonPropertyOrder({"group", "features", "join_key", "ttl", "table", "storage", "delta_version", "definition_hash",
+      "rows_matched", "rows_deleted", "rows_no_candidate"})
+  public record Group(String group, List<String> features, @JsonProperty("join_key") String joinKey,
+      Optional<String> ttl, String table, String storage, @JsonProperty("delta_version") Optional<Long> deltaVersion,
+      @JsonProperty("definition_hash") String definitionHash, @JsonProperty("rows_matched") long matched,
+      @JsonProperty("rows_deleted") long deleted, @JsonProperty("rows_no_candidate") long noCandidate) {
     public Group {
       features = List.copyOf(features);
     }
   }
 
-  /** The options of the join and output. */
-  public record Options(boolean strict, String delay, boolean asKnownAt, Optional<String> asOf,
-      boolean prefixFeatures, Optional<String> label, String engine) {}
+  /** The options of the join and output; manifests without one read as its default. */
+  @JsonPropertyOrder({"strict", "delay", "as_known_at", "as_of", "prefix_features", "label", "engine"})
+  public record Options(boolean strict, String delay, @JsonProperty("as_known_at") boolean asKnownAt,
+      @JsonProperty("as_of") Optional<String> asOf, @JsonProperty("prefix_features") boolean prefixFeatures,
+      Optional<String> label, String engine) {
+    public Options {
+      delay = delay == null ? "0s" : delay;
+      engine = engine == null ? "ZIP_PARTITIONS" : engine;
+    }
+  }
 
   /**
    * What was written: its columns in order with their Spark SQL types and, for sagemaker-csv, each text column's
    * values in index order (value i was written as i; an unseen value or null as the list's size).
    */
+  @JsonPropertyOrder({"path", "format", "table", "files", "columns", "encodings"})
   public record Output(String path, String format, List<String> files, Optional<String> table,
       List<Column> columns, Map<String, List<String>> encodings) {
     public Output {
-      files = List.copyOf(files);
-      columns = List.copyOf(columns);
-      encodings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(encodings));
+      files = files == null ? List.of() : List.copyOf(files);
+      columns = columns == null ? List.of() : List.copyOf(columns);
+      encodings = Collections.unmodifiableMap(encodings == null ? Map.of() : new LinkedHashMap<>(encodings));
     }
   }
 
   /** An output column: its name and its Spark SQL type ({@code bigint}, {@code timestamp}, ...). */
-  public record Column(String name, String type) {}
+  public record Column(String name, String type) {
+    public Column {
+      name = name == null ? "" : name;
+      type = type == null ? "" : type;
+    }
+  }
 
+  /** Rows in the spine and in the output (always equal: see {@link TrainingSetResult}). */
+  public record Counts(@JsonProperty("spine_rows") long spineRows, @JsonProperty("output_rows") long outputRows) {}
+
+  @JsonCreator
   public TrainingSetManifest {
     groups = List.copyOf(groups);
+    createdAt = createdAt == null ? "" : createdAt;
+  }
+
+  public TrainingSetManifest(int manifestVersion, String createdAt, Spine spine, List<Group> groups,
+      String definitionsHash, Options options, Output output, long spineRows, long outputRows) {
+    this(manifestVersion, createdAt, spine, groups, definitionsHash, options, output,
+        new Counts(spineRows, outputRows));
+  }
+
+  @JsonIgnore
+  public long spineRows() {
+    return counts.spineRows();
+  }
+
+  @JsonIgnore
+  public long outputRows() {
+    return counts.outputRows();
+  }
+
+  /** The manifest of a build: what was asked for, what it read (versions, counts) and what it wrote. */
+  static TrainingSetManifest of(TrainingSetRequest request, List<RequestedGroup> groups, GroupHistories histories,
+      List<AsOfJoin.SourceStats> stats, SpineProfile spine, TrainingSetWriter.Written written,
+      Map<String, List<String>> encodings) {
+    List<Group> read = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      RequestedGroup g = groups.get(i);
+      AsOfJoin.SourceStats s = stats.get(i);
+      OfflineTable table = histories.table(g.name());
+      read.add(new Group(g.name(), g.features(), g.joinKey(), g.ttl().map(Durations::format), table.tableName(),
+          table.format().sparkName(), histories.version(g.name()), g.group().contentHash(), s.matched(),
+          s.deleted(), s.noCandidate()));
+    }
+    AsOfOptions o = request.options();
+    return new TrainingSetManifest(VERSION, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
+        new Spine(request.spineFile().map(SourceDefinition::path), request.spineFile().map(f -> f.format()
+            .sparkName()), request.spineTable(), request.spineTimeColumn(), spine.contentHash()),
+        read, RequestedGroup.definitionsHash(groups),
+        new Options(o.strict(), Durations.format(o.delay()), o.asKnownAt(), o.asOf().map(Instant::toString),
+            request.prefixFeatures(), request.label(), request.strategy().name()),
+        new Output(request.output(), request.format().cliName(), written.files(), request.registerTable(),
+            Arrays.stream(written.rows().schema().fields()).map(f -> new Column(f.name(),
+                f.dataType().catalogString())).toList(), encodings),
+        spine.rows(), written.count());
+  }
+
+  /**
+   * A rebuild must read the same spine and time travel in every group; changed definitions are only reported
+   * (the returned warnings), since this manifest pins the rest.
+   */
+  List<String> checkRebuild(String spineName, SpineProfile now, List<RequestedGroup> groups) {
+    if (!spine.contentHash().equals(now.contentHash())) {
+      throw new IllegalStateException(spineName + " changed since the manifest was written (content hash "
+          + spine.contentHash().substring(0, 12) + ", now " + now.contentHash().substring(0, 12)
+          + "); restore the spine to rebuild that training set, or build a new one");
+    }
+    for (Group g : this.groups) {
+      if (g.deltaVersion().isEmpty()) {
+        throw new IllegalArgumentException("group '" + g.group() + "' was read from a " + g.storage()
+            + " offline table, which has no versions to time travel to; a rebuild needs offline.format: delta");
+      }
+    }
+    if (!RequestedGroup.definitionsHash(groups).equals(definitionsHash)) {
+      return List.of("the definitions of " + String.join(", ", groups.stream().map(RequestedGroup::name).toList())
+          + " changed since the manifest was written; the rebuild uses the manifest's features, TTLs and table "
+          + "versions");
+    }
+    return List.of();
   }
 
   /** Where the manifest of the training set at {@code output} lives. */
@@ -82,69 +190,14 @@ public record TrainingSetManifest(
   }
 
   public String toJson() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("manifest_version", manifestVersion);
-    m.put("created_at", createdAt);
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("location", spine.location().orElse(null));
-    s.put("format", spine.format().orElse(null));
-    s.put("table", spine.table().orElse(null));
-    s.put("time_column", spine.timeColumn());
-    s.put("content_hash", spine.contentHash());
-    m.put("spine", s);
-    List<Object> gs = new ArrayList<>();
-    for (Group g : groups) {
-      Map<String, Object> gm = new LinkedHashMap<>();
-      gm.put("group", g.group());
-      gm.put("features", g.features());
-      gm.put("join_key", g.joinKey());
-      gm.put("ttl", g.ttl().orElse(null));
-      gm.put("table", g.table());
-      gm.put("storage", g.storage());
-      gm.put("delta_version", g.deltaVersion().orElse(null));
-      gm.put("definition_hash", g.definitionHash());
-      gm.put("rows_matched", g.matched());
-      gm.put("rows_deleted", g.deleted());
-      gm.put("rows_no_candidate", g.noCandidate());
-      gs.add(gm);
-    }
-    m.put("groups", gs);
-    m.put("definitions_hash", definitionsHash);
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("strict", options.strict());
-    o.put("delay", options.delay());
-    o.put("as_known_at", options.asKnownAt());
-    o.put("as_of", options.asOf().orElse(null));
-    o.put("prefix_features", options.prefixFeatures());
-    o.put("label", options.label().orElse(null));
-    o.put("engine", options.engine());
-    m.put("options", o);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("path", output.path());
-    out.put("format", output.format());
-    out.put("table", output.table().orElse(null));
-    out.put("files", output.files());
-    List<Map<String, String>> columns = new ArrayList<>();
-    for (Column c : output.columns()) {
-      Map<String, String> column = new LinkedHashMap<>();
-      column.put("name", c.name());
-      column.put("type", c.type());
-      columns.add(column);
-    }
-    out.put("columns", columns);
-    out.put("encodings", output.encodings());
-    m.put("output", out);
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("spine_rows", spineRows);
-    counts.put("output_rows", outputRows);
-    m.put("counts", counts);
     try {
-      return JSON.writeValueAsString(m) + "\n";
+      return JSON.writeValueAsString(this) + "\n";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** Reads a manifest; a missing field is named in the order a reader meets them, so errors read the same. */
   public static TrainingSetManifest fromJson(String json, String where) {
     JsonNode n;
     try {
@@ -157,40 +210,18 @@ public record TrainingSetManifest(
       throw new IllegalArgumentException("manifest " + where + " has manifest_version " + version
           + "; this Tidemark reads version " + VERSION);
     }
-    JsonNode s = required(n, "spine", where);
-    Spine spine = new Spine(text(s, "location"), text(s, "format"), text(s, "table"),
-        required(s, "time_column", where).asText(), required(s, "content_hash", where).asText());
-    List<Group> groups = new ArrayList<>();
+    requireAll(required(n, "spine", where), where, "time_column", "content_hash");
     for (JsonNode g : required(n, "groups", where)) {
-      List<String> features = new ArrayList<>();
-      required(g, "features", where).forEach(f -> features.add(f.asText()));
-      groups.add(new Group(required(g, "group", where).asText(), features, required(g, "join_key", where).asText(),
-          text(g, "ttl"), required(g, "table", where).asText(), required(g, "storage", where).asText(),
-          g.hasNonNull("delta_version") ? Optional.of(g.get("delta_version").asLong()) : Optional.empty(),
-          required(g, "definition_hash", where).asText(), g.path("rows_matched").asLong(),
-          g.path("rows_deleted").asLong(), g.path("rows_no_candidate").asLong()));
+      requireAll(g, where, "features", "group", "join_key", "table", "storage", "definition_hash");
     }
-    JsonNode o = required(n, "options", where);
-    Options options = new Options(o.path("strict").asBoolean(), o.path("delay").asText("0s"),
-        o.path("as_known_at").asBoolean(), text(o, "as_of"), o.path("prefix_features").asBoolean(),
-        text(o, "label"), o.path("engine").asText("ZIP_PARTITIONS"));
-    JsonNode out = required(n, "output", where);
-    List<String> files = new ArrayList<>();
-    out.path("files").forEach(f -> files.add(f.asText()));
-    List<Column> columns = new ArrayList<>();
-    out.path("columns").forEach(c -> columns.add(new Column(c.path("name").asText(), c.path("type").asText())));
-    Map<String, List<String>> encodings = new LinkedHashMap<>();
-    out.path("encodings").fields().forEachRemaining(e -> {
-      List<String> values = new ArrayList<>();
-      e.getValue().forEach(v -> values.add(v.asText()));
-      encodings.put(e.getKey(), values);
-    });
-    Output output = new Output(required(out, "path", where).asText(), required(out, "format", where).asText(),
-        files, text(out, "table"), columns, encodings);
-    JsonNode counts = required(n, "counts", where);
-    return new TrainingSetManifest(version, n.path("created_at").asText(), spine, groups,
-        required(n, "definitions_hash", where).asText(), options, output, counts.path("spine_rows").asLong(),
-        counts.path("output_rows").asLong());
+    required(n, "options", where);
+    requireAll(required(n, "output", where), where, "path", "format");
+    requireAll(n, where, "counts", "definitions_hash");
+    try {
+      return JSON.treeToValue(n, TrainingSetManifest.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("manifest " + where + " does not read as a manifest: " + e.getMessage(), e);
+    }
   }
 
   /** Writes the manifest through Hadoop's file system (local, s3a://). */
@@ -199,7 +230,7 @@ public record TrainingSetManifest(
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
       try (OutputStream os = fs.create(p, true)) {
-        os.write(toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        os.write(toJson().getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the manifest " + path, e);
@@ -215,10 +246,16 @@ public record TrainingSetManifest(
             + "set as <output>.manifest.json)");
       }
       try (InputStream in = fs.open(p)) {
-        return fromJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), path);
+        return fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), path);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the manifest " + path, e);
+    }
+  }
+
+  private static void requireAll(JsonNode n, String where, String... fields) {
+    for (String field : fields) {
+      required(n, field, where);
     }
   }
 
@@ -228,9 +265,5 @@ public record TrainingSetManifest(
       throw new IllegalArgumentException("manifest " + where + " lacks '" + field + "'");
     }
     return v;
-  }
-
-  private static Optional<String> text(JsonNode n, String field) {
-    return n.hasNonNull(field) ? Optional.of(n.get(field).asText()) : Optional.empty();
   }
 }
