@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.trim;
 
 import io.delta.tables.DeltaTable;
 import io.tidemark.BadRequestException;
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
 import io.tidemark.definitions.StorageFormat;
@@ -46,8 +47,7 @@ import org.apache.spark.sql.types.StructType;
  * <p>Delta keeps the deleted rows in files the current version no longer uses until {@code vacuum} removes them
  * after the retention period; see README ("GDPR erasure").
  */
-public final class EraseAction {
-  private final SparkSession spark;
+public final class EraseAction extends BaseAction<EraseAction, EraseResult> {
   private final OfflineStore store;
   private final FeatureGroup group;
   private final Supplier<OnlineStore> online;
@@ -57,7 +57,7 @@ public final class EraseAction {
   private boolean releaseManifests;
 
   public EraseAction(SparkSession spark, OfflineStore store, FeatureGroup group, Supplier<OnlineStore> online) {
-    this.spark = spark;
+    super(spark);
     this.store = store;
     this.group = group;
     this.online = online;
@@ -93,11 +93,26 @@ public final class EraseAction {
     return this;
   }
 
-  public EraseResult execute() {
+  @Override
+  protected void check() {
     if (ids.isEmpty()) {
       throw new BadRequestException("erase " + group.name() + ": no record ids given (pass --ids FILE, one id per "
           + "line)");
     }
+  }
+
+  @Override
+  protected String name() {
+    return "erase";
+  }
+
+  @Override
+  protected String description() {
+    return group.name() + ": " + new LinkedHashSet<>(ids).size() + " record ids";
+  }
+
+  @Override
+  protected EraseResult run(JobLabel label) {
     OfflineTable table = store.forGroup(group).requireExists();
     if (table.format() != StorageFormat.DELTA) {
       throw new BadRequestException("erase " + group.name() + ": the offline table " + table.tableName() + " is "
@@ -107,44 +122,42 @@ public final class EraseAction {
     List<Object> distinct = List.copyOf(new LinkedHashSet<>(ids));
     String idColumn = group.recordIdentifier();
     String erasureId = UUID.randomUUID().toString();
-    try (JobLabel label = JobLabel.start(spark, "erase", group.name() + ": " + distinct.size() + " record ids")) {
-      Dataset<Row> erased = idFrame(distinct);
-      label.step("erase: " + group.name() + ": training sets that read these ids");
-      List<String> affected = affectedManifests(table, erased);
-      if (!affected.isEmpty() && !releaseManifests) {
-        throw new IllegalStateException("erase " + group.name() + ": " + affected.size() + " recorded training set"
-            + (affected.size() == 1 ? "" : "s") + " read a version holding these ids, and could not be rebuilt "
-            + "after the erasure (their outputs also hold the ids' values): " + String.join(", ", affected)
-            + ". Pass --release-manifests to erase anyway (their pins are released so vacuum can remove the "
-            + "erased rows' files); nothing was erased");
-      }
-      label.step("erase: " + group.name() + ": delete the history rows");
-      Dataset<Row> history = table.read();
-      long offlineRows = history.join(erased, history.col(idColumn).equalTo(erased.col(ERASED_ID))).count();
-      if (offlineRows > 0) {
-        DeltaTable.forPath(spark, table.location()).as("t")
-            .merge(erased.as("e"), col("t." + idColumn).equalTo(col("e." + ERASED_ID)))
-            .whenMatched().delete().execute();
-      }
-      Optional<Long> version = table.version();
-      label.step("erase: " + group.name() + ": delete quarantined rows");
-      long quarantined = eraseQuarantine(table.quarantine(), erased, idColumn);
-      // hashes before the online delete: an ingest from now on refuses the ids
-      ErasureLedger ledger = store.erasures();
-      long onlineItems = 0;
-      if (group.online().enabled()) {
-        label.step("erase: " + group.name() + ": delete online items");
-        onlineItems = new MaterializeAction(spark, store, online.get(), group).erasing(distinct).execute().deleted();
-      }
-      for (String manifest : affected) {
-        store.manifests().forget(store.database(), group.name(), manifest);
-      }
-      ErasureLedger.Entry entry = new ErasureLedger.Entry(erasureId, store.database(), group.name(), "erase",
-          Instant.now(), requestedBy, reason, distinct.size(), offlineRows, quarantined, onlineItems, version,
-          affected);
-      ledger.recordErasure(entry, distinct);
-      return new EraseResult(entry);
+    Dataset<Row> erased = idFrame(distinct);
+    label.step("erase: " + group.name() + ": training sets that read these ids");
+    List<String> affected = affectedManifests(table, erased);
+    if (!affected.isEmpty() && !releaseManifests) {
+      throw new IllegalStateException("erase " + group.name() + ": " + affected.size() + " recorded training set"
+          + (affected.size() == 1 ? "" : "s") + " read a version holding these ids, and could not be rebuilt "
+          + "after the erasure (their outputs also hold the ids' values): " + String.join(", ", affected)
+          + ". Pass --release-manifests to erase anyway (their pins are released so vacuum can remove the "
+          + "erased rows' files); nothing was erased");
     }
+    label.step("erase: " + group.name() + ": delete the history rows");
+    Dataset<Row> history = table.read();
+    long offlineRows = history.join(erased, history.col(idColumn).equalTo(erased.col(ERASED_ID))).count();
+    if (offlineRows > 0) {
+      DeltaTable.forPath(spark, table.location()).as("t")
+          .merge(erased.as("e"), col("t." + idColumn).equalTo(col("e." + ERASED_ID)))
+          .whenMatched().delete().execute();
+    }
+    Optional<Long> version = table.version();
+    label.step("erase: " + group.name() + ": delete quarantined rows");
+    long quarantined = eraseQuarantine(table.quarantine(), erased, idColumn);
+    // hashes before the online delete: an ingest from now on refuses the ids
+    ErasureLedger ledger = store.erasures();
+    long onlineItems = 0;
+    if (group.online().enabled()) {
+      label.step("erase: " + group.name() + ": delete online items");
+      onlineItems = new MaterializeAction(spark, store, online.get(), group).erasing(distinct).execute().deleted();
+    }
+    for (String manifest : affected) {
+      store.manifests().forget(store.database(), group.name(), manifest);
+    }
+    ErasureLedger.Entry entry = new ErasureLedger.Entry(erasureId, store.database(), group.name(), "erase",
+        Instant.now(), requestedBy, reason, distinct.size(), offlineRows, quarantined, onlineItems, version,
+        affected);
+    ledger.recordErasure(entry, distinct);
+    return new EraseResult(entry);
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import io.delta.tables.DeltaOptimizeBuilder;
 import io.delta.tables.DeltaTable;
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
@@ -36,13 +37,12 @@ import org.apache.spark.sql.delta.DeltaLog;
  * {@code dataChange=false}): the rows, the change data feed and incremental online loads are unaffected. The files
  * it replaces stay on storage, readable by time travel, until {@code vacuum} deletes them.
  */
-public final class OptimizeAction {
-  private final SparkSession spark;
+public final class OptimizeAction extends BaseAction<OptimizeAction, OptimizeResult> {
   private final OfflineStore store;
   private final FeatureGroup group;
 
   public OptimizeAction(SparkSession spark, OfflineStore store, FeatureGroup group) {
-    this.spark = spark;
+    super(spark);
     this.store = store;
     this.group = group;
   }
@@ -54,43 +54,52 @@ public final class OptimizeAction {
     }
   }
 
-  public OptimizeResult execute() {
+  @Override
+  protected String name() {
+    return "optimize";
+  }
+
+  @Override
+  protected String description() {
+    return store.forGroup(group).tableName() + ": z-order by " + group.recordIdentifier();
+  }
+
+  @Override
+  protected OptimizeResult run(JobLabel job) {
     OfflineTable table = store.forGroup(group).requireExists();
     table.requireDelta("optimize");
     String id = group.recordIdentifier();
-    try (JobLabel job = JobLabel.start(spark, "optimize", table.tableName() + ": z-order by " + id)) {
-      job.step("optimize: " + table.tableName() + ": files per event date");
-      long before = table.version().orElseThrow();
-      List<DateFiles> dates = dateFiles(table);
-      List<String> compact = new ArrayList<>();
-      dates.stream().filter(d -> d.needsCompaction(store.targetFileBytes()))
-          .forEach(d -> compact.add(d.date() == null ? "*" : d.date()));
-      long rightSized = dates.size() - compact.size();
-      if (compact.isEmpty()) {
-        return new OptimizeResult(group.name(), table.tableName(), id, before, before, List.of(), rightSized, 0, 0,
-            0, 0);
-      }
-      job.step("optimize: " + table.tableName() + ": z-order " + compact.size() + " event dates by " + id);
-      DeltaOptimizeBuilder builder = DeltaTable.forPath(spark, table.location()).optimize();
-      if (group.offline().partitionByEventDate()) {
-        builder = builder.where(MetadataColumns.EVENT_DATE + " IN (" + String.join(", ", compact.stream()
-            .map(Sql::literal).toList()) + ")");
-      }
-      Map<String, String> settings = new HashMap<>(store.targetFileSizeSettings());
-      // Delta sizes OPTIMIZE's files by this (default 1 GB); Tidemark's files by offline.target_file_size
-      settings.put("spark.databricks.delta.optimize.maxFileSize", String.valueOf(store.targetFileBytes()));
-      DeltaOptimizeBuilder optimize = builder;
-      Row metrics = SessionSettings.with(spark, settings, () -> optimize.executeZOrderBy(id).first()).getStruct(1);
-      // the newest commit is the optimize's unless another writer committed since: only then read the history
-      long after = table.lastCommit().filter(c -> c.operation().equals("OPTIMIZE")).map(OfflineTable.Commit::version)
-          .orElseGet(() -> table.commits().stream().filter(c -> c.version() > before
-              && c.operation().equals("OPTIMIZE")).mapToLong(OfflineTable.Commit::version).max().orElse(before));
-      Row added = metrics.getAs("filesAdded");
-      Row removed = metrics.getAs("filesRemoved");
-      return new OptimizeResult(group.name(), table.tableName(), id, before, after, compact, rightSized,
-          metrics.<Long>getAs("numFilesRemoved"), metrics.<Long>getAs("numFilesAdded"),
-          removed.<Long>getAs("totalSize"), added.<Long>getAs("totalSize"));
+    job.step("optimize: " + table.tableName() + ": files per event date");
+    long before = table.version().orElseThrow();
+    List<DateFiles> dates = dateFiles(table);
+    List<String> compact = new ArrayList<>();
+    dates.stream().filter(d -> d.needsCompaction(store.targetFileBytes()))
+        .forEach(d -> compact.add(d.date() == null ? "*" : d.date()));
+    long rightSized = dates.size() - compact.size();
+    if (compact.isEmpty()) {
+      return new OptimizeResult(group.name(), table.tableName(), id, before, before, List.of(), rightSized, 0, 0,
+          0, 0);
     }
+    job.step("optimize: " + table.tableName() + ": z-order " + compact.size() + " event dates by " + id);
+    DeltaOptimizeBuilder builder = DeltaTable.forPath(spark, table.location()).optimize();
+    if (group.offline().partitionByEventDate()) {
+      builder = builder.where(MetadataColumns.EVENT_DATE + " IN (" + String.join(", ", compact.stream()
+          .map(Sql::literal).toList()) + ")");
+    }
+    Map<String, String> settings = new HashMap<>(store.targetFileSizeSettings());
+    // Delta sizes OPTIMIZE's files by this (default 1 GB); Tidemark's files by offline.target_file_size
+    settings.put("spark.databricks.delta.optimize.maxFileSize", String.valueOf(store.targetFileBytes()));
+    DeltaOptimizeBuilder optimize = builder;
+    Row metrics = SessionSettings.with(spark, settings, () -> optimize.executeZOrderBy(id).first()).getStruct(1);
+    // the newest commit is the optimize's unless another writer committed since: only then read the history
+    long after = table.lastCommit().filter(c -> c.operation().equals("OPTIMIZE")).map(OfflineTable.Commit::version)
+        .orElseGet(() -> table.commits().stream().filter(c -> c.version() > before
+            && c.operation().equals("OPTIMIZE")).mapToLong(OfflineTable.Commit::version).max().orElse(before));
+    Row added = metrics.getAs("filesAdded");
+    Row removed = metrics.getAs("filesRemoved");
+    return new OptimizeResult(group.name(), table.tableName(), id, before, after, compact, rightSized,
+        metrics.<Long>getAs("numFilesRemoved"), metrics.<Long>getAs("numFilesAdded"),
+        removed.<Long>getAs("totalSize"), added.<Long>getAs("totalSize"));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tidemark.maintenance;
 
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.Durations;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.ManifestLedger;
@@ -45,7 +46,7 @@ import org.apache.spark.sql.delta.DeltaLog;
  * retention that keeps them, when any of it is a file of a pinned version. {@link #forgetManifest} un-pins a
  * manifest first; deleting a training set with its manifest un-pins it too.
  */
-public final class VacuumAction {
+public final class VacuumAction extends BaseAction<VacuumAction, VacuumResult> {
   /** Delta's default retention (the table property delta.deletedFileRetentionDuration): 7 days. */
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(168);
   /**
@@ -54,14 +55,13 @@ public final class VacuumAction {
    */
   private static final Duration CLOCK_MARGIN = Duration.ofHours(1);
 
-  private final SparkSession spark;
   private final OfflineStore store;
   private final FeatureGroup group;
   private Duration retention = DEFAULT_RETENTION;
   private final List<String> forget = new ArrayList<>();
 
   public VacuumAction(SparkSession spark, OfflineStore store, FeatureGroup group) {
-    this.spark = spark;
+    super(spark);
     this.store = store;
     this.group = group;
   }
@@ -88,7 +88,18 @@ public final class VacuumAction {
   private record Loss(long version, Instant committed, List<ManifestLedger.Pin> pins, int files,
       Duration shortestRetention) {}
 
-  public VacuumResult execute() {
+  @Override
+  protected String name() {
+    return "vacuum";
+  }
+
+  @Override
+  protected String description() {
+    return store.forGroup(group).tableName() + " --retain " + Durations.format(retention);
+  }
+
+  @Override
+  protected VacuumResult run(JobLabel job) {
     OfflineTable table = store.forGroup(group).requireExists();
     table.requireDelta("vacuum");
     ManifestLedger ledger = store.manifests();
@@ -102,42 +113,39 @@ public final class VacuumAction {
         warnings.add("--forget-manifest " + m + ": that manifest pins no version of " + group.name());
       }
     }
-    try (JobLabel job = JobLabel.start(spark, "vacuum", table.tableName() + " --retain "
-        + Durations.format(retention))) {
-      job.step("vacuum: " + table.tableName() + ": pinned versions");
-      Instant now = Instant.now();
-      List<OfflineTable.Commit> commits = table.commits();
-      long before = commits.get(commits.size() - 1).version();
-      Map<Long, List<ManifestLedger.Pin>> pinned = new TreeMap<>();
-      ledger.pins(store.database(), group.name()).forEach(p -> p.deltaVersion().ifPresent(v ->
-          pinned.computeIfAbsent(v, k -> new ArrayList<>()).add(p)));
-      Map<Long, List<ManifestLedger.Pin>> atRisk = atRisk(pinned, commits, now.minus(retention), warnings);
-      if (!atRisk.isEmpty()) {
-        job.step("vacuum: " + table.tableName() + ": files a dry run would delete");
-        List<Loss> losses = losses(table, atRisk, commits, now, warnings);
-        if (!losses.isEmpty()) {
-          throw new IllegalStateException(refusal(table, losses));
-        }
+    job.step("vacuum: " + table.tableName() + ": pinned versions");
+    Instant now = Instant.now();
+    List<OfflineTable.Commit> commits = table.commits();
+    long before = commits.get(commits.size() - 1).version();
+    Map<Long, List<ManifestLedger.Pin>> pinned = new TreeMap<>();
+    ledger.pins(store.database(), group.name()).forEach(p -> p.deltaVersion().ifPresent(v ->
+        pinned.computeIfAbsent(v, k -> new ArrayList<>()).add(p)));
+    Map<Long, List<ManifestLedger.Pin>> atRisk = atRisk(pinned, commits, now.minus(retention), warnings);
+    if (!atRisk.isEmpty()) {
+      job.step("vacuum: " + table.tableName() + ": files a dry run would delete");
+      List<Loss> losses = losses(table, atRisk, commits, now, warnings);
+      if (!losses.isEmpty()) {
+        throw new IllegalStateException(refusal(table, losses));
       }
-      job.step("vacuum: " + table.tableName() + ": delete files older than " + Durations.format(retention));
-      quietly(() -> SessionSettings.with(spark, settings(true), () -> spark.sql(vacuumSql(table, false))
-          .collectAsList()));
-      // the quarantine keeps refused rows' raw data (an erasure deletes some): its old files go with the same
-      // retention; no training set reads it, so nothing is pinned there
-      String quarantine = table.quarantine().location();
-      if (io.delta.tables.DeltaTable.isDeltaTable(spark, quarantine)) {
-        job.step("vacuum: " + table.quarantine().tableName() + ": delete files older than "
-            + Durations.format(retention));
-        quietly(() -> SessionSettings.with(spark, settings(false), () -> spark.sql(vacuumSql(quarantine, false))
-            .collectAsList()));
-      }
-      List<OfflineTable.Commit> after = table.commits().stream().filter(c -> c.version() > before).toList();
-      long deleted = after.stream().filter(c -> c.operation().equals("VACUUM END"))
-          .mapToLong(c -> Long.parseLong(c.metrics().getOrDefault("numDeletedFiles", "0"))).sum();
-      long versionAfter = after.stream().mapToLong(OfflineTable.Commit::version).max().orElse(before);
-      return new VacuumResult(group.name(), table.tableName(), retention, deleted, before, versionAfter,
-          List.copyOf(pinned.keySet()), forgotten, warnings);
     }
+    job.step("vacuum: " + table.tableName() + ": delete files older than " + Durations.format(retention));
+    quietly(() -> SessionSettings.with(spark, settings(true), () -> spark.sql(vacuumSql(table, false))
+        .collectAsList()));
+    // the quarantine keeps refused rows' raw data (an erasure deletes some): its old files go with the same
+    // retention; no training set reads it, so nothing is pinned there
+    String quarantine = table.quarantine().location();
+    if (io.delta.tables.DeltaTable.isDeltaTable(spark, quarantine)) {
+      job.step("vacuum: " + table.quarantine().tableName() + ": delete files older than "
+          + Durations.format(retention));
+      quietly(() -> SessionSettings.with(spark, settings(false), () -> spark.sql(vacuumSql(quarantine, false))
+          .collectAsList()));
+    }
+    List<OfflineTable.Commit> after = table.commits().stream().filter(c -> c.version() > before).toList();
+    long deleted = after.stream().filter(c -> c.operation().equals("VACUUM END"))
+        .mapToLong(c -> Long.parseLong(c.metrics().getOrDefault("numDeletedFiles", "0"))).sum();
+    long versionAfter = after.stream().mapToLong(OfflineTable.Commit::version).max().orElse(before);
+    return new VacuumResult(group.name(), table.tableName(), retention, deleted, before, versionAfter,
+        List.copyOf(pinned.keySet()), forgotten, warnings);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.tidemark.BadRequestException;
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.OfflineStore;
@@ -29,7 +30,7 @@ import org.apache.spark.sql.Row;
  *     .current(DriftWindow.parse("2026-02-01..2026-03-01")).execute();
  * </pre>
  */
-public final class DriftAction {
+public final class DriftAction extends BaseAction<DriftAction, DriftResult> {
   public static final double DEFAULT_PSI_THRESHOLD = 0.2;
   public static final double DEFAULT_ALPHA = 0.01;
   private static final String SIDE = "_tm_side";
@@ -43,6 +44,7 @@ public final class DriftAction {
   private double alpha = DEFAULT_ALPHA;
 
   public DriftAction(OfflineStore store, FeatureGroup group) {
+    super(store.spark());
     this.store = store;
     this.group = group;
   }
@@ -82,51 +84,63 @@ public final class DriftAction {
     return this;
   }
 
-  public DriftResult execute() {
+  @Override
+  protected void check() {
     if (baseline == null || current == null) {
       throw new BadRequestException("drift needs a baseline and a current window (--baseline and --current)");
     }
+  }
+
+  @Override
+  protected String name() {
+    return "drift";
+  }
+
+  @Override
+  protected String description() {
+    return group.name() + ": " + baseline.describe() + " vs " + current.describe();
+  }
+
+  @Override
+  protected DriftResult run(JobLabel label) {
     DriftWindowReader reader = new DriftWindowReader(store, group);
     List<FeatureDefinition> chosen = chooseFeatures(reader);
-    try (JobLabel label = JobLabel.start(store.spark(), "drift", group.name() + ": " + baseline.describe() + " vs "
-        + current.describe())) {
-      DriftWindowReader.Side b = reader.rows(baseline, chosen);
-      DriftWindowReader.Side c = reader.rows(current, chosen);
-      List<Profiler.Input> inputs = chosen.stream().map(Profiler.Input::of).toList();
-      Dataset<Row> both = b.rows().withColumn(SIDE, lit(0)).unionByName(c.rows().withColumn(SIDE, lit(1)));
-      Column isBaseline = col(SIDE).equalTo(0);
-      Column isCurrent = col(SIDE).equalTo(1);
-      label.step("drift: " + group.name() + ": counts and percentiles of " + chosen.size() + " features");
-      List<Column> aggs = new ArrayList<>(List.of(sum(when(isCurrent, 1).otherwise(0)).cast("long")));
-      aggs.addAll(Profiler.summaryColumns(inputs, isBaseline, Profiler.PERCENTILES));
-      aggs.addAll(Profiler.summaryColumns(inputs, isCurrent, Profiler.PERCENTILES));
-      Row first = both.agg(sum(when(isBaseline, 1).otherwise(0)).cast("long"), aggs.toArray(Column[]::new)).first();
-      long bRows = first.getLong(0);
-      long cRows = first.getLong(1);
-      requireRows(bRows, "baseline", b.describe());
-      requireRows(cRows, "current", c.describe());
-      List<Profiler.Summary> bs = Profiler.summaries(inputs, first, 2, bRows);
-      List<Profiler.Summary> cs = Profiler.summaries(inputs, first, 2 + inputs.size() * Profiler.SUMMARY_COLUMNS,
-          cRows);
-      Map<Integer, double[]> edges = new java.util.HashMap<>();
-      for (int i = 0; i < inputs.size(); i++) {
-        if (inputs.get(i).kind().numeric()) {
-          edges.put(i, DriftStatistics.commonEdges(bs.get(i).quantiles(), cs.get(i).quantiles()));
-        }
+    DriftWindowReader.Side b = reader.rows(baseline, chosen);
+    DriftWindowReader.Side c = reader.rows(current, chosen);
+    List<Profiler.Input> inputs = chosen.stream().map(Profiler.Input::of).toList();
+    Dataset<Row> both = b.rows().withColumn(SIDE, lit(0)).unionByName(c.rows().withColumn(SIDE, lit(1)));
+    Column isBaseline = col(SIDE).equalTo(0);
+    Column isCurrent = col(SIDE).equalTo(1);
+    label.step("drift: " + group.name() + ": counts and percentiles of " + chosen.size() + " features");
+    List<Column> aggs = new ArrayList<>(List.of(sum(when(isCurrent, 1).otherwise(0)).cast("long")));
+    aggs.addAll(Profiler.summaryColumns(inputs, isBaseline, Profiler.PERCENTILES));
+    aggs.addAll(Profiler.summaryColumns(inputs, isCurrent, Profiler.PERCENTILES));
+    Row first = both.agg(sum(when(isBaseline, 1).otherwise(0)).cast("long"), aggs.toArray(Column[]::new)).first();
+    long bRows = first.getLong(0);
+    long cRows = first.getLong(1);
+    requireRows(bRows, "baseline", b.describe());
+    requireRows(cRows, "current", c.describe());
+    List<Profiler.Summary> bs = Profiler.summaries(inputs, first, 2, bRows);
+    List<Profiler.Summary> cs = Profiler.summaries(inputs, first, 2 + inputs.size() * Profiler.SUMMARY_COLUMNS,
+        cRows);
+    Map<Integer, double[]> edges = new java.util.HashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      if (inputs.get(i).kind().numeric()) {
+        edges.put(i, DriftStatistics.commonEdges(bs.get(i).quantiles(), cs.get(i).quantiles()));
       }
-      label.step("drift: " + group.name() + ": bin counts of " + chosen.size() + " features");
-      Map<Integer, Map<String, long[]>> counts = Profiler.counts(both, inputs, edges, col(SIDE), 2,
-          Profiler.TOP_VALUES);
-      DriftStatistics statistics = new DriftStatistics(psiThreshold, alpha);
-      List<DriftResult.FeatureDrift> out = new ArrayList<>();
-      for (int i = 0; i < inputs.size(); i++) {
-        Map<String, long[]> c0 = counts.getOrDefault(i, Map.of());
-        out.add(inputs.get(i).kind().numeric()
-            ? statistics.numeric(inputs.get(i), bs.get(i), cs.get(i), edges.get(i), c0)
-            : statistics.categorical(inputs.get(i), bs.get(i), cs.get(i), c0));
-      }
-      return new DriftResult(group.name(), b.describe(), c.describe(), bRows, cRows, psiThreshold, alpha, out);
     }
+    label.step("drift: " + group.name() + ": bin counts of " + chosen.size() + " features");
+    Map<Integer, Map<String, long[]>> counts = Profiler.counts(both, inputs, edges, col(SIDE), 2,
+        Profiler.TOP_VALUES);
+    DriftStatistics statistics = new DriftStatistics(psiThreshold, alpha);
+    List<DriftResult.FeatureDrift> out = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Map<String, long[]> c0 = counts.getOrDefault(i, Map.of());
+      out.add(inputs.get(i).kind().numeric()
+          ? statistics.numeric(inputs.get(i), bs.get(i), cs.get(i), edges.get(i), c0)
+          : statistics.categorical(inputs.get(i), bs.get(i), cs.get(i), c0));
+    }
+    return new DriftResult(group.name(), b.describe(), c.describe(), bRows, cRows, psiThreshold, alpha, out);
   }
 
   private void requireRows(long n, String which, String describe) {

@@ -1,6 +1,7 @@
 package io.tidemark.training;
 
 import io.tidemark.BadRequestException;
+import io.tidemark.action.BaseAction;
 import io.tidemark.asof.AsOfJoin;
 import io.tidemark.asof.AsOfOptions;
 import io.tidemark.definitions.Durations;
@@ -33,8 +34,7 @@ import org.apache.spark.sql.SparkSession;
  *     .execute();
  * }</pre>
  */
-public final class TrainingSetAction {
-  private final SparkSession spark;
+public final class TrainingSetAction extends BaseAction<TrainingSetAction, TrainingSetResult> {
   private final OfflineStore store;
   private final FeatureRegistry registry;
 
@@ -58,7 +58,7 @@ public final class TrainingSetAction {
   private Optional<TrainingSetManifest> rebuilding = Optional.empty();
 
   public TrainingSetAction(SparkSession spark, OfflineStore store, FeatureRegistry registry) {
-    this.spark = spark;
+    super(spark);
     this.store = store;
     this.registry = registry;
   }
@@ -246,55 +246,68 @@ public final class TrainingSetAction {
    * Reads the spine (checked and profiled), pins and reads each group's history, joins, then writes and checks
    * the output and writes the manifest last: a manifest exists only beside a complete training set.
    */
-  public TrainingSetResult execute() {
+  @Override
+  protected void check() {
+    request().validate();
+  }
+
+  @Override
+  protected String name() {
+    return "training-set";
+  }
+
+  @Override
+  protected String description() {
+    return request().output();
+  }
+
+  @Override
+  protected TrainingSetResult run(JobLabel job) {
     Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     TrainingSetRequest request = request();
     String output = request.output();
-    request.validate();
     List<RequestedGroup> groups = request.resolve(registry);
-    try (JobLabel job = JobLabel.start(spark, "training-set", output)) {
-      TrainingSetWriter writer = new TrainingSetWriter(spark, store, request);
-      writer.refuseExistingOutput();
-      SpineRows spine = SpineRows.read(spark, request, groups);
+    TrainingSetWriter writer = new TrainingSetWriter(spark, store, request);
+    writer.refuseExistingOutput();
+    SpineRows spine = SpineRows.read(spark, request, groups);
 
-      job.step("training-set: " + output + ": read the spine (count, time range, hash)");
-      SpineProfile profile = spine.profile(groups);
-      Dataset<Row> spineRows = spine.joinable(groups);
-      List<String> warnings = new ArrayList<>();
-      request.rebuilding().ifPresent(m -> warnings.addAll(m.checkRebuild(request.spineName(), profile, groups)));
+    job.step("training-set: " + output + ": read the spine (count, time range, hash)");
+    SpineProfile profile = spine.profile(groups);
+    Dataset<Row> spineRows = spine.joinable(groups);
+    List<String> warnings = new ArrayList<>();
+    request.rebuilding().ifPresent(m -> warnings.addAll(m.checkRebuild(request.spineName(), profile, groups)));
 
-      AsOfJoin join = AsOfJoin.on(spineRows, SpineRows.SPINE_TIME).options(request.options())
-          .strategy(request.strategy()).spineTimeBounds(profile.minTime(), profile.maxTime());
-      GroupHistories histories = new GroupHistories(store);
-      groups.forEach(g -> join.add(histories.source(g, request.pinnedVersions(), profile)));
-      job.step("training-set: " + output + ": record the table versions read (" + store.manifests().location()
-          + ")");
-      histories.pin(request, groups, started);
-      AsOfJoin.Result joined = join.join();
-      TrainingSetWriter.Shaped shaped = writer.shape(joined, groups, job);
+    AsOfJoin join = AsOfJoin.on(spineRows, SpineRows.SPINE_TIME).options(request.options())
+        .strategy(request.strategy()).spineTimeBounds(profile.minTime(), profile.maxTime());
+    GroupHistories histories = new GroupHistories(store);
+    groups.forEach(g -> join.add(histories.source(g, request.pinnedVersions(), profile)));
+    job.step("training-set: " + output + ": record the table versions read (" + store.manifests().location()
+        + ")");
+    histories.pin(request, groups, started);
+    AsOfJoin.Result joined = join.join();
+    TrainingSetWriter.Shaped shaped = writer.shape(joined, groups, job);
 
-      job.step("training-set: " + output + ": as-of join of " + profile.rows() + " spine rows, write "
-          + request.format().cliName());
-      writer.write(shaped.rows());
-      List<AsOfJoin.SourceStats> stats = joined.stats();
+    job.step("training-set: " + output + ": as-of join of " + profile.rows() + " spine rows, write "
+        + request.format().cliName());
+    writer.write(shaped.rows());
+    List<AsOfJoin.SourceStats> stats = joined.stats();
 
-      job.step("training-set: " + output + ": check the output");
-      TrainingSetWriter.Written written = writer.verify(shaped.rows());
-      shaped.joined().unpersist();
-      request.registerTable().ifPresent(t -> writer.register(t, shaped.rows()));
+    job.step("training-set: " + output + ": check the output");
+    TrainingSetWriter.Written written = writer.verify(shaped.rows());
+    shaped.joined().unpersist();
+    request.registerTable().ifPresent(t -> writer.register(t, shaped.rows()));
 
-      List<TrainingSetResult.GroupStats> groupStats = new ArrayList<>();
-      for (int i = 0; i < groups.size(); i++) {
-        String group = groups.get(i).name();
-        AsOfJoin.SourceStats s = stats.get(i);
-        groupStats.add(new TrainingSetResult.GroupStats(group, histories.table(group).tableName(),
-            histories.version(group), s.matched(), s.deleted(), s.noCandidate()));
-      }
-      String manifestPath = TrainingSetManifest.pathFor(output);
-      TrainingSetManifest.of(request, groups, histories, stats, profile, written, shaped.encodings())
-          .write(manifestPath, spark.sparkContext().hadoopConfiguration());
-      return new TrainingSetResult(output, request.format(), manifestPath, profile.rows(), written.count(),
-          joined.featureColumns(), groupStats, written.files(), request.registerTable(), warnings);
+    List<TrainingSetResult.GroupStats> groupStats = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      String group = groups.get(i).name();
+      AsOfJoin.SourceStats s = stats.get(i);
+      groupStats.add(new TrainingSetResult.GroupStats(group, histories.table(group).tableName(),
+          histories.version(group), s.matched(), s.deleted(), s.noCandidate()));
     }
+    String manifestPath = TrainingSetManifest.pathFor(output);
+    TrainingSetManifest.of(request, groups, histories, stats, profile, written, shaped.encodings())
+        .write(manifestPath, spark.sparkContext().hadoopConfiguration());
+    return new TrainingSetResult(output, request.format(), manifestPath, profile.rows(), written.count(),
+        joined.featureColumns(), groupStats, written.files(), request.registerTable(), warnings);
   }
 }

@@ -6,7 +6,7 @@ import static io.tidemark.online.OnlineTesting.USERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tidemark.Tidemark;
-import io.tidemark.online.dynamo.ItemCodec;
+import io.tidemark.online.dynamo.ItemSize;
 import io.tidemark.online.materialize.MaterializeResult;
 import io.tidemark.online.materialize.ReconcileResult;
 import io.tidemark.testing.TestStore;
@@ -50,7 +50,7 @@ class ClientAndReconcileTest {
   void oversizedItemsAreReportedAndTheRestIsWritten() {
     TestStore store = new TestStore("online_big").definition("users.yaml", USERS);
     Tidemark tm = OnlineTesting.tidemark(store);
-    String big = "x".repeat(ItemCodec.MAX_ITEM_BYTES);
+    String big = "x".repeat(ItemSize.MAX_ITEM_BYTES);
     OnlineTesting.ingest(tm, store, "users", HEADER, "u1,1,,,,small,2099-05-01T00:00:00Z\n"
         + "u2,2,,,," + big + ",2099-05-01T00:00:00Z\n");
     MaterializeResult full = tm.materialize("users").execute();

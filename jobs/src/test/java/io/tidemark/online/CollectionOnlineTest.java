@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.tidemark.Tidemark;
 import io.tidemark.online.dynamo.ItemCodec;
 import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.ItemSize;
 import io.tidemark.online.materialize.MaterializeResult;
 import io.tidemark.online.materialize.ReconcileResult;
 import io.tidemark.testing.GroupYaml;
@@ -94,7 +95,7 @@ class CollectionOnlineTest {
     Map<String, AttributeValue> item = ItemCodec.item(schema, "k", t, t, new Object[] {List.of(12L, 3456L),
         List.of("ab", "c"), new double[] {1.0, 2.0}});
     // id 2+1, l 1 + (3 + (1+2) + (1+3)), s 1 + 3, v 1 + 16, event_time and write_time (10+27, 10+27)
-    assertEquals(3 + 11 + 4 + 17 + 37 + 37, ItemCodec.size(item));
+    assertEquals(3 + 11 + 4 + 17 + 37 + 37, ItemSize.of(item));
     IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> ItemCodec.item(schema, "k", t,
         t, new Object[] {null, null, new double[] {Double.NaN, 1.0}}));
     assertEquals("feature g.v of record k holds NaN; fix the offline row (ingest rejects such values)",

@@ -1,16 +1,16 @@
 package io.tidemark.online.materialize;
 
-
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
-import io.tidemark.online.dynamo.OnlineConfig;
 import io.tidemark.online.OnlineStore;
 import io.tidemark.online.dynamo.DynamoConnection;
 import io.tidemark.online.dynamo.GroupLease;
 import io.tidemark.online.dynamo.ItemCodec;
 import io.tidemark.online.dynamo.ItemSchema;
 import io.tidemark.online.dynamo.OnlineCatalog;
+import io.tidemark.online.dynamo.OnlineConfig;
 import io.tidemark.online.dynamo.OnlineTables;
 import io.tidemark.util.JobLabel;
 import java.time.Clock;
@@ -42,10 +42,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * </ul>
  * Replaced table versions whose grace period ended are deleted at the end of every run.
  */
-public final class MaterializeAction {
+public final class MaterializeAction extends BaseAction<MaterializeAction, MaterializeResult> {
   private static final Logger LOG = LoggerFactory.getLogger(MaterializeAction.class);
 
-  private final SparkSession spark;
   private final OfflineStore offline;
   private final FeatureGroup group;
   private final OnlineStore online;
@@ -56,7 +55,7 @@ public final class MaterializeAction {
   private Clock clock = Clock.systemUTC();
 
   public MaterializeAction(SparkSession spark, OfflineStore offline, OnlineStore online, FeatureGroup group) {
-    this.spark = spark;
+    super(spark);
     this.offline = offline;
     this.group = group;
     this.online = online;
@@ -101,7 +100,18 @@ public final class MaterializeAction {
     return this;
   }
 
-  public MaterializeResult execute() {
+  @Override
+  protected String name() {
+    return "materialize";
+  }
+
+  @Override
+  protected String description() {
+    return group.name() + " -> DynamoDB";
+  }
+
+  @Override
+  protected MaterializeResult run(JobLabel label) {
     long start = System.nanoTime();
     ItemSchema schema = ItemSchema.of(group);
     OfflineTable table = existingTable(offline, group);
@@ -111,8 +121,7 @@ public final class MaterializeAction {
     catalog.ensureTable();
     String what = erasing.isPresent() ? "erase" : tombstonesOf.map(v -> "delete (tombstones of offline v" + v + ")")
         .orElse(full ? "materialize --full" : "materialize");
-    try (JobLabel label = JobLabel.start(spark, "materialize", group.name() + " -> DynamoDB");
-        GroupLease lease = GroupLease.acquire(catalog, group.name(), what, clock)) {
+    try (GroupLease lease = GroupLease.acquire(catalog, group.name(), what, clock)) {
       Optional<OnlineCatalog.Entry> entry = catalog.find(group.name());
       LoadContext c = new LoadContext(spark, group, table, schema, config, catalog, tables, entry, lease,
           lease.fence(online.connection()), writeConnection, label, clock);

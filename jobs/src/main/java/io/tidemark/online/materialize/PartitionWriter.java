@@ -3,6 +3,7 @@ package io.tidemark.online.materialize;
 import io.tidemark.offline.MetadataColumns;
 import io.tidemark.online.dynamo.ItemCodec;
 import io.tidemark.online.dynamo.ItemSchema;
+import io.tidemark.online.dynamo.ItemSize;
 import io.tidemark.online.dynamo.ItemWriter;
 import io.tidemark.online.dynamo.TokenBucket;
 import java.time.Instant;
@@ -143,13 +144,13 @@ final class PartitionWriter {
       values[i] = row.get(idx[4 + i]);
     }
     Map<String, AttributeValue> item = ItemCodec.item(s, id, eventTime, writeTime, values);
-    int bytes = ItemCodec.size(item);
-    if (bytes > ItemCodec.MAX_ITEM_BYTES) {
+    int bytes = ItemSize.of(item);
+    if (bytes > ItemSize.MAX_ITEM_BYTES) {
       markOversized(id, bytes + " bytes");
       return;
     }
     add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build(),
-        ItemCodec.writeUnits(bytes));
+        ItemSize.writeUnits(bytes));
   }
 
   private void add(WriteRequest request, int units) throws InterruptedException {

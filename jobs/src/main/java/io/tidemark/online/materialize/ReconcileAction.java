@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.tidemark.action.BaseAction;
 import io.tidemark.asof.AsOf;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.MetadataColumns;
@@ -36,11 +37,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * latest: event time and every feature value, exactly. An id served online that the offline store never had is
  * orphaned. {@code tidemark.reconcile("users").sample(100).execute()}.
  */
-public final class ReconcileAction {
+public final class ReconcileAction extends BaseAction<ReconcileAction, ReconcileResult> {
   private static final int EXAMPLES = 10;
   private static final int MAX_SEGMENTS = 4096;
 
-  private final SparkSession spark;
   private final OfflineStore offline;
   private final OnlineStore online;
   private final FeatureGroup group;
@@ -49,7 +49,7 @@ public final class ReconcileAction {
   private Clock clock = Clock.systemUTC();
 
   public ReconcileAction(SparkSession spark, OfflineStore offline, OnlineStore online, FeatureGroup group) {
-    this.spark = spark;
+    super(spark);
     this.offline = offline;
     this.online = online;
     this.group = group;
@@ -75,7 +75,18 @@ public final class ReconcileAction {
     return this;
   }
 
-  public ReconcileResult execute() {
+  @Override
+  protected String name() {
+    return "reconcile";
+  }
+
+  @Override
+  protected String description() {
+    return group.name() + ": sample " + sample + " ids";
+  }
+
+  @Override
+  protected ReconcileResult run(JobLabel label) {
     ItemSchema schema = ItemSchema.of(group);
     OfflineTable table = MaterializeAction.existingTable(offline, group);
     OnlineCatalog.Entry entry = online.catalog().find(group.name()).filter(e -> e.liveTable().isPresent())
@@ -85,26 +96,24 @@ public final class ReconcileAction {
     List<Object> onlineIds;
     List<Row> rows;
     Optional<Long> version;
-    try (JobLabel label = JobLabel.start(spark, "reconcile", group.name() + ": sample " + sample + " ids")) {
-      version = table.version();
-      Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
-      Dataset<Row> latest = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
-          schema.valueNames()).persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        onlineIds = sampleOnlineIds(schema, live, latest);
-        Map<Object, Row> byId = new LinkedHashMap<>();
-        latest.orderBy(xxhash64(col(schema.key()), lit(seed)), col(schema.key())).limit(sample).collectAsList()
-            .forEach(r -> byId.put(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
-        if (!onlineIds.isEmpty()) {
-          label.step("reconcile: " + group.name() + ": offline latest of " + onlineIds.size() + " ids sampled online");
-          latest.where(col(schema.key()).isin(onlineIds.toArray())).collectAsList()
-              .forEach(r -> byId.putIfAbsent(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
-        }
-        rows = List.copyOf(byId.values());
-        onlineIds = onlineIds.stream().filter(id -> !byId.containsKey(id)).toList();
-      } finally {
-        latest.unpersist();
+    version = table.version();
+    Dataset<Row> history = version.isPresent() ? table.readVersion(version.get()) : table.read();
+    Dataset<Row> latest = AsOf.latestPerKey(history, schema.key(), schema.eventTimeFeature(),
+        schema.valueNames()).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      onlineIds = sampleOnlineIds(schema, live, latest);
+      Map<Object, Row> byId = new LinkedHashMap<>();
+      latest.orderBy(xxhash64(col(schema.key()), lit(seed)), col(schema.key())).limit(sample).collectAsList()
+          .forEach(r -> byId.put(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
+      if (!onlineIds.isEmpty()) {
+        label.step("reconcile: " + group.name() + ": offline latest of " + onlineIds.size() + " ids sampled online");
+        latest.where(col(schema.key()).isin(onlineIds.toArray())).collectAsList()
+            .forEach(r -> byId.putIfAbsent(OnlineStore.normalizeId(schema, r.getAs(schema.key())), r));
       }
+      rows = List.copyOf(byId.values());
+      onlineIds = onlineIds.stream().filter(id -> !byId.containsKey(id)).toList();
+    } finally {
+      latest.unpersist();
     }
     OnlineStore reader = online.withConsistentReads(true).withAliasCache(java.time.Duration.ZERO);
     Map<Object, OnlineRecord> served = reader.batchGetIncludingExpired(group.name(),
