@@ -55,8 +55,12 @@ final class BatchIngest {
   private static final String ERASED_HASH = "_tm_erased_hash";
   private static final String ERASURE = "_tm_erasure";
 
-  /** How a batch runs: re-ingest anyway, the request time, and an optional event-time range to (re)compute. */
-  record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
+  /**
+   * How a batch runs: re-ingest anyway, the request time, an optional event-time range to (re)compute, and for a
+   * window group an emit mode other than its definition's.
+   */
+  record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end,
+      Optional<WindowDefinition.Emit> emit) {
     Options {
       apiInvocationTime = apiInvocationTime.truncatedTo(ChronoUnit.MICROS);
       if (start.isPresent() != end.isPresent()) {
@@ -65,6 +69,10 @@ final class BatchIngest {
       if (start.isPresent() && !start.get().isBefore(end.get())) {
         throw new IllegalArgumentException("--start " + start.get() + " must be before --end " + end.get());
       }
+    }
+
+    Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
+      this(force, apiInvocationTime, start, end, Optional.empty());
     }
 
     boolean ranged() {
@@ -384,7 +392,8 @@ final class BatchIngest {
       relevant = events.where(col(w.timeColumn()).geq(lit(Timestamp.from(options.start().get().minus(lookback()))))
           .and(col(w.timeColumn()).lt(lit(Timestamp.from(options.end().get())))));
     }
-    return WindowAggregator.aggregate(relevant, group, options.start(), options.end());
+    return WindowAggregator.aggregate(relevant, group, options.emit().orElse(w.emit()), options.start(),
+        options.end());
   }
 
   private Dataset<Row> withMetadata(Dataset<Row> rows, Timestamp writeTime) {
