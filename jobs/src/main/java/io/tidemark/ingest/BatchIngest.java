@@ -3,10 +3,8 @@ package io.tidemark.ingest;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -141,13 +139,13 @@ final class BatchIngest {
             Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
       }
       boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
-      FeatureGroup rowGroup = windowed ? WindowEvents.eventGroup(group) : group;
+      RowSchema rowSchema = windowed ? RowSchema.windowEvents(group) : RowSchema.of(group);
       // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
       // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
-      Dataset<Row> validated = RowValidator.validate(input.rows(), rowGroup, mode);
+      Dataset<Row> validated = RowValidator.validate(input.rows(), rowSchema, mode);
       Optional<Dataset<Row>> erased = store.erasures().erasedHashes(store.database(), group.name());
       if (erased.isPresent()) {
-        validated = refuseErased(validated, erased.get(), rowGroup.recordIdentifier());
+        validated = refuseErased(validated, erased.get(), rowSchema.recordIdentifier());
       }
       Column stored = lit(false);
       if (mode == RowValidator.Mode.HISTORY) {
@@ -160,13 +158,13 @@ final class BatchIngest {
       try {
         label.step(kind + ": " + group.name() + ": validate rows");
         Column valid = size(col(RowValidator.REASONS)).equalTo(0);
-        Column inRange = windowed ? lit(true) : inRange(col(rowGroup.eventTime()));
+        Column inRange = windowed ? lit(true) : inRange(col(rowSchema.eventTime()));
         Column isAccepted = valid.and(inRange).and(not(stored));
         // one pass: the counts, each warn rule's count and (but for window groups, whose output is aggregated)
         // the data-quality statistics of the accepted rows
         List<Column> aggregates = new ArrayList<>(List.of(sum(when(isAccepted, 1).otherwise(0)),
             sum(when(not(valid), 1).otherwise(0)), sum(when(valid.and(stored), 1).otherwise(0))));
-        List<String> warnRules = RowValidator.warningMessages(rowGroup);
+        List<String> warnRules = rowSchema.warningMessages();
         warnRules.forEach(w -> aggregates.add(sum(when(isAccepted.and(array_contains(col(RowValidator.WARNINGS),
             w)), 1).otherwise(0))));
         int statsAt = aggregates.size() + 1;
@@ -195,7 +193,7 @@ final class BatchIngest {
         if (quarantined > 0) {
           // usually few: kept for their reason counts and the quarantine write
           rejected = validated.where(not(valid)).persist(StorageLevel.MEMORY_AND_DISK());
-          reasons = reasonCounts(rejected, RowValidator.REASONS);
+          reasons = Reasons.byLabel(Reasons.count(rejected, RowValidator.REASONS));
         }
 
         Instant writeInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -238,7 +236,7 @@ final class BatchIngest {
           q.ensureRegistered();
           q.append(rejected.select(
               lit(batchId).as(QuarantineTable.BATCH_ID), lit(writeTime).as(QuarantineTable.WRITE_TIME),
-              lit(input.describe()).as(QuarantineTable.SOURCE), col(RowValidator.REASONS).as(QuarantineTable.REASONS),
+              lit(input.describe()).as(QuarantineTable.SOURCE), Reasons.messages(col(RowValidator.REASONS)).as(QuarantineTable.REASONS),
               col(RowValidator.RAW_ROW).as(QuarantineTable.RAW_ROW)), appId);
         }
         label.step(kind + ": " + group.name() + ": read the commit");
@@ -308,9 +306,9 @@ final class BatchIngest {
     for (String c : validated.columns()) {
       Column v = validated.col(c);
       if (c.equals(RowValidator.REASONS)) {
-        v = when(isErased, functions.concat(v, functions.array(functions.concat(lit(idColumn
-            + ": record id erased by erasure "), hashes.col(ERASURE), lit("; not stored (lift the erasure to "
-            + "ingest it again)"))))).otherwise(v);
+        Column reason = new Constraint.NotErased(idColumn).failure(TypedColumns.Typed.of(hashes.col(ERASURE)))
+            .orElseThrow();
+        v = when(isErased, functions.concat(v, functions.array(reason))).otherwise(v);
       } else if (c.equals(RowValidator.RAW_ROW)) {
         v = when(isErased, lit(null).cast("string")).otherwise(v);
       }
@@ -414,16 +412,5 @@ final class BatchIngest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot read the transform " + file, e);
     }
-  }
-
-  /** Counts by kind of problem: the message without the offending value. */
-  private static Map<String, Long> reasonCounts(Dataset<Row> rows, String arrayColumn) {
-    Map<String, Long> out = new TreeMap<>();
-    rows.where(size(col(arrayColumn)).gt(0))
-        .select(explode(col(arrayColumn)).as("reason"))
-        .select(regexp_replace(col("reason"), ": '.*'$", "").as("reason"))
-        .groupBy("reason").count().collectAsList()
-        .forEach(r -> out.put(r.getString(0), r.getLong(1)));
-    return out;
   }
 }
