@@ -130,6 +130,10 @@ sealed interface Constraint {
     }
   }
 
+  /**
+   * At error level its reason quotes the value, which is null, so the message is null and the row is kept: the
+   * behaviour this validator had before it was split into constraints, kept as it was.
+   */
   record NotNull(String column, ValidationRule.Level level, String written) implements Rule {
     public String kind() {
       return "not_null";
