@@ -25,9 +25,6 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class DefinitionParser {
   static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]*");
-  static final Set<String> RESERVED = Set.of("write_time", "api_invocation_time", "is_deleted", "event_date");
-  /** Attributes of every online item; {@code write_time} is reserved everywhere already. */
-  static final List<String> ONLINE_RESERVED = List.of("event_time", "expires_at");
 
   private static final List<String> GROUP_KEYS = List.of("name", "description", "owner", "tags", "record_identifier",
       "event_time", "event_time_formats", "event_time_range", "features", "source", "sources", "transform", "windows", "offline",
@@ -123,11 +120,15 @@ final class DefinitionParser {
     OnlineSettings online = group.map("online").map(this::parseOnline).orElse(OnlineSettings.disabled());
     if (online.enabled()) {
       // online items carry these attributes themselves (see ItemSchema); a feature may only be the event time
-      for (String reserved : ONLINE_RESERVED) {
+      for (String reserved : ReservedNames.ONLINE_ATTRIBUTES) {
+        if (ReservedNames.OFFLINE_COLUMNS.contains(reserved)) {
+          continue; // reported for every group already
+        }
         if (features.stream().anyMatch(f -> f.name().equals(reserved)) && !reserved.equals(eventTime)) {
           problems.add(new DefinitionProblem(file, featureParser.lineOf(reserved, group.lineOf("online")),
               "feature '" + reserved + "' of an online group has the name of an attribute Tidemark sets on every "
-                  + "online item (event_time, write_time, expires_at)", reserved.equals("event_time")
+                  + "online item (" + String.join(", ", ReservedNames.ONLINE_ATTRIBUTES) + ")",
+              reserved.equals(ReservedNames.EVENT_TIME)
                   ? "rename the feature, or make it the group's event time" : "rename the feature"));
         }
       }

@@ -43,9 +43,9 @@ final class FeatureParser {
       if (!DefinitionParser.checkIdentifier(f, "name", name.get(), "feature name")) {
         continue;
       }
-      if (DefinitionParser.RESERVED.contains(name.get())) {
+      if (ReservedNames.OFFLINE_COLUMNS.contains(name.get())) {
         f.report("name", "'" + name.get() + "' is reserved for Tidemark's metadata columns",
-            "rename the feature; reserved: " + String.join(", ", DefinitionParser.RESERVED.stream().sorted().toList()));
+            "rename the feature; reserved: " + String.join(", ", ReservedNames.OFFLINE_COLUMNS.stream().sorted().toList()));
       }
       Integer firstLine = seen.putIfAbsent(name.get(), f.lineOf("name"));
       if (firstLine != null) {

@@ -3,10 +3,8 @@ package io.tidemark.ingest;
 import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -14,7 +12,6 @@ import static org.apache.spark.sql.functions.when;
 
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
-import io.tidemark.definitions.SourceInput;
 import io.tidemark.definitions.WindowDefinition;
 import io.tidemark.monitoring.FeatureProfile;
 import io.tidemark.monitoring.Profiler;
@@ -23,8 +20,6 @@ import io.tidemark.offline.MetadataColumns;
 import io.tidemark.offline.OfflineStore;
 import io.tidemark.offline.OfflineTable;
 import io.tidemark.offline.SideTable;
-import io.tidemark.source.SourceReader;
-import io.tidemark.transform.SqlTransform;
 import io.tidemark.transform.WindowAggregator;
 import io.tidemark.util.Alongside;
 import io.tidemark.util.JobLabel;
@@ -32,7 +27,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +35,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -50,13 +43,12 @@ import org.apache.spark.storage.StorageLevel;
  * exactly once per input.
  */
 final class BatchIngest {
-  /** True on a history row the offline table holds already. */
-  private static final String STORED = "_tm_stored";
-  private static final String ERASED_HASH = "_tm_erased_hash";
-  private static final String ERASURE = "_tm_erasure";
-
-  /** How a batch runs: re-ingest anyway, the request time, and an optional event-time range to (re)compute. */
-  record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
+  /**
+   * How a batch runs: re-ingest anyway, the request time, an optional event-time range to (re)compute, and for a
+   * window group an emit mode other than its definition's.
+   */
+  record Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end,
+      Optional<WindowDefinition.Emit> emit) {
     Options {
       apiInvocationTime = apiInvocationTime.truncatedTo(ChronoUnit.MICROS);
       if (start.isPresent() != end.isPresent()) {
@@ -65,6 +57,10 @@ final class BatchIngest {
       if (start.isPresent() && !start.get().isBefore(end.get())) {
         throw new IllegalArgumentException("--start " + start.get() + " must be before --end " + end.get());
       }
+    }
+
+    Options(boolean force, Instant apiInvocationTime, Optional<Instant> start, Optional<Instant> end) {
+      this(force, apiInvocationTime, start, end, Optional.empty());
     }
 
     boolean ranged() {
@@ -106,18 +102,14 @@ final class BatchIngest {
     };
   }
 
-  /** What a batch reads, however it came: its rows, the files that pin their content, and how to name it. */
-  private record Input(String describe, Dataset<Row> rows, String[] files, Optional<java.nio.file.Path> transform,
-      String fingerprintOptions) {}
-
   IngestResult run() {
     SparkSession spark = store.spark();
     OfflineTable table = store.forGroup(group);
     BatchLedger ledger = store.ledger();
     String what = history.map(HistoryInput::describe).orElseGet(() -> source.orElseThrow().describe());
     try (JobLabel label = JobLabel.start(spark, kind, group.name() + ": read " + what)) {
-      Input input = history.map(h -> new Input(h.describe(), h.rows(), h.fileArray(), Optional.empty(), ""))
-          .orElseGet(() -> readSource(spark));
+      BatchInput input = history.map(BatchInput::of)
+          .orElseGet(() -> BatchInput.read(spark, group, source.orElseThrow(), mode, options));
       label.step(kind + ": " + group.name() + ": fingerprint the input");
       org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
       String batchId = BatchFingerprint.of(input.files(), hadoop, group, input.transform(), mode,
@@ -133,18 +125,19 @@ final class BatchIngest {
             Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
       }
       boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
-      FeatureGroup rowGroup = windowed ? WindowEvents.eventGroup(group) : group;
+      RowSchema rowSchema = windowed ? RowSchema.windowEvents(group) : RowSchema.of(group);
       // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
       // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
-      Dataset<Row> validated = RowValidator.validate(input.rows(), rowGroup, mode);
+      Dataset<Row> validated = RowValidator.validate(input.rows(), rowSchema, mode);
       Optional<Dataset<Row>> erased = store.erasures().erasedHashes(store.database(), group.name());
       if (erased.isPresent()) {
-        validated = refuseErased(validated, erased.get(), rowGroup.recordIdentifier());
+        validated = StoreChecks.refuseErased(store.database(), group.name(), validated, erased.get(),
+            rowSchema.recordIdentifier());
       }
       Column stored = lit(false);
       if (mode == RowValidator.Mode.HISTORY) {
-        validated = markStored(validated, table);
-        stored = col(STORED);
+        validated = StoreChecks.markStored(validated, table, group.recordIdentifier(), group.eventTime());
+        stored = col(StoreChecks.STORED);
       }
       Dataset<Row> rejected = null;
       Dataset<Row> output = null;
@@ -152,13 +145,13 @@ final class BatchIngest {
       try {
         label.step(kind + ": " + group.name() + ": validate rows");
         Column valid = size(col(RowValidator.REASONS)).equalTo(0);
-        Column inRange = windowed ? lit(true) : inRange(col(rowGroup.eventTime()));
+        Column inRange = windowed ? lit(true) : inRange(col(rowSchema.eventTime()));
         Column isAccepted = valid.and(inRange).and(not(stored));
         // one pass: the counts, each warn rule's count and (but for window groups, whose output is aggregated)
         // the data-quality statistics of the accepted rows
         List<Column> aggregates = new ArrayList<>(List.of(sum(when(isAccepted, 1).otherwise(0)),
             sum(when(not(valid), 1).otherwise(0)), sum(when(valid.and(stored), 1).otherwise(0))));
-        List<String> warnRules = RowValidator.warningMessages(rowGroup);
+        List<String> warnRules = rowSchema.warningMessages();
         warnRules.forEach(w -> aggregates.add(sum(when(isAccepted.and(array_contains(col(RowValidator.WARNINGS),
             w)), 1).otherwise(0))));
         int statsAt = aggregates.size() + 1;
@@ -187,7 +180,7 @@ final class BatchIngest {
         if (quarantined > 0) {
           // usually few: kept for their reason counts and the quarantine write
           rejected = validated.where(not(valid)).persist(StorageLevel.MEMORY_AND_DISK());
-          reasons = reasonCounts(rejected, RowValidator.REASONS);
+          reasons = Reasons.byLabel(Reasons.count(rejected, RowValidator.REASONS));
         }
 
         Instant writeInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -228,7 +221,8 @@ final class BatchIngest {
           label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
           table.quarantine().append(rejected.select(
               lit(batchId).as(SideTable.BATCH_ID), lit(writeTime).as(SideTable.WRITE_TIME),
-              lit(input.describe()).as(SideTable.SOURCE), col(RowValidator.REASONS).as(SideTable.REASONS),
+              lit(input.describe()).as(SideTable.SOURCE),
+              Reasons.messages(col(RowValidator.REASONS)).as(SideTable.REASONS),
               col(RowValidator.RAW_ROW).as(SideTable.RAW_ROW)), appId);
         }
         label.step(kind + ": " + group.name() + ": read the commit");
@@ -250,7 +244,7 @@ final class BatchIngest {
         ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
             quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
             List.of(input.files()), input.transform().map(Object::toString),
-            input.transform().map(BatchIngest::sha256)));
+            input.transformSha256()));
         return result;
       } finally {
         if (profiling != null) {
@@ -272,101 +266,6 @@ final class BatchIngest {
         : group.valueFeatures().stream().map(Profiler.Input::of).toList();
   }
 
-  /** The source's inputs, through its transform (none for tombstones). */
-  private Input readSource(SparkSession spark) {
-    SourceDefinition s = source.orElseThrow();
-    Optional<SqlTransform> transform = mode == RowValidator.Mode.TOMBSTONES ? Optional.empty()
-        : s.transform().map(t -> SqlTransform.load(spark, t));
-    Map<String, Dataset<Row>> inputs = readInputs(spark, s);
-    Dataset<Row> rows = transform.map(t -> t.apply(spark, inputs)).orElseGet(() -> inputs.get(s.primary().name()));
-    return new Input(s.describe(), rows, inputFiles(inputs), transform.map(SqlTransform::file),
-        fingerprintOptions(s));
-  }
-
-  /**
-   * Refuses rows of erased record ids: each gets a reason naming the erasure, and its raw row is not kept (the
-   * quarantine would otherwise store the erased person's data again), so counts still add up.
-   */
-  private Dataset<Row> refuseErased(Dataset<Row> validated, Dataset<Row> erasedHashes, String idColumn) {
-    Dataset<Row> hashes = erasedHashes.groupBy(col("id_sha256").as(ERASED_HASH))
-        .agg(functions.min(col("erasure_id")).as(ERASURE));
-    Column match = io.tidemark.offline.ErasureLedger.hash(store.database(), group.name(), validated.col(idColumn))
-        .equalTo(hashes.col(ERASED_HASH));
-    Dataset<Row> joined = validated.join(functions.broadcast(hashes), match, "left_outer");
-    Column isErased = hashes.col(ERASED_HASH).isNotNull();
-    List<Column> out = new ArrayList<>();
-    for (String c : validated.columns()) {
-      Column v = validated.col(c);
-      if (c.equals(RowValidator.REASONS)) {
-        v = when(isErased, functions.concat(v, functions.array(functions.concat(lit(idColumn
-            + ": record id erased by erasure "), hashes.col(ERASURE), lit("; not stored (lift the erasure to "
-            + "ingest it again)"))))).otherwise(v);
-      } else if (c.equals(RowValidator.RAW_ROW)) {
-        v = when(isErased, lit(null).cast("string")).otherwise(v);
-      }
-      out.add(v.as(c));
-    }
-    return joined.select(out.toArray(Column[]::new));
-  }
-
-  /**
-   * Marks ({@link #STORED}) the history rows whose record id, event time, write_time and api_invocation_time the
-   * table holds already, so importing a store again (or after it grew) writes only what is new.
-   */
-  private Dataset<Row> markStored(Dataset<Row> validated, OfflineTable table) {
-    List<String> keys = List.of(group.recordIdentifier(), group.eventTime(), MetadataColumns.WRITE_TIME,
-        MetadataColumns.API_INVOCATION_TIME);
-    if (!table.exists()) {
-      return validated.withColumn(STORED, lit(false));
-    }
-    Dataset<Row> present = table.read().select(keys.stream().map(k -> col(k).as("_tm_stored_" + k))
-        .toArray(Column[]::new)).distinct().withColumn(STORED, lit(true));
-    Column on = lit(true);
-    for (String k : keys) {
-      on = on.and(col(k).equalTo(present.col("_tm_stored_" + k)));
-    }
-    List<Column> out = new ArrayList<>();
-    for (String c : validated.columns()) {
-      out.add(validated.col(c));
-    }
-    out.add(functions.coalesce(present.col(STORED), lit(false)).as(STORED));
-    return validated.join(present, on, "left_outer").select(out.toArray(Column[]::new));
-  }
-
-  private Map<String, Dataset<Row>> readInputs(SparkSession spark, SourceDefinition source) {
-    Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
-    for (SourceInput input : source.inputs()) {
-      Dataset<Row> raw = mode == RowValidator.Mode.TOMBSTONES
-          ? SourceReader.read(spark, input, "delete file", "check delete --source PATH and --format")
-          : SourceReader.read(spark, input);
-      if (options.ranged()) {
-        Instant readFrom = options.start().get().minus(lookback());
-        raw = SourceReader.dateRange(raw, input, readFrom, options.end().get());
-      }
-      inputs.put(input.name(), raw);
-    }
-    return inputs;
-  }
-
-  /** How far before --start a backfill must read: a window group's longest window plus its delay. */
-  private java.time.Duration lookback() {
-    return group.windows().map(w -> w.longestWindow().plus(w.delay())).orElse(java.time.Duration.ZERO);
-  }
-
-  private static String[] inputFiles(Map<String, Dataset<Row>> inputs) {
-    List<String> files = new ArrayList<>();
-    inputs.values().forEach(d -> files.addAll(List.of(d.inputFiles())));
-    return files.toArray(String[]::new);
-  }
-
-  private String fingerprintOptions(SourceDefinition source) {
-    Map<String, String> all = new TreeMap<>();
-    source.inputs().forEach(i -> i.options().forEach((k, v) -> all.put(i.name() + "." + k, v)));
-    options.start().ifPresent(s -> all.put("range.start", s.toString()));
-    options.end().ifPresent(e -> all.put("range.end", e.toString()));
-    return all.toString();
-  }
-
   private Column inRange(Column eventTime) {
     if (!options.ranged()) {
       return lit(true);
@@ -379,10 +278,12 @@ final class BatchIngest {
     WindowDefinition w = group.windows().orElseThrow();
     Dataset<Row> relevant = events;
     if (options.ranged()) {
-      relevant = events.where(col(w.timeColumn()).geq(lit(Timestamp.from(options.start().get().minus(lookback()))))
+      Instant readFrom = options.start().get().minus(BatchInput.lookback(group));
+      relevant = events.where(col(w.timeColumn()).geq(lit(Timestamp.from(readFrom)))
           .and(col(w.timeColumn()).lt(lit(Timestamp.from(options.end().get())))));
     }
-    return WindowAggregator.aggregate(relevant, group, options.start(), options.end());
+    return WindowAggregator.aggregate(relevant, group, options.emit().orElse(w.emit()), options.start(),
+        options.end());
   }
 
   private Dataset<Row> withMetadata(Dataset<Row> rows, Timestamp writeTime) {
@@ -395,24 +296,5 @@ final class BatchIngest {
         .withColumn(MetadataColumns.API_INVOCATION_TIME, lit(Timestamp.from(options.apiInvocationTime())))
         .withColumn(MetadataColumns.IS_DELETED, lit(mode == RowValidator.Mode.TOMBSTONES))
         .withColumn(MetadataColumns.EVENT_DATE, to_date(col(group.eventTime())));
-  }
-
-  private static String sha256(java.nio.file.Path file) {
-    try {
-      return io.tidemark.util.Hashing.sha256Hex(java.nio.file.Files.readAllBytes(file));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read the transform " + file, e);
-    }
-  }
-
-  /** Counts by kind of problem: the message without the offending value. */
-  private static Map<String, Long> reasonCounts(Dataset<Row> rows, String arrayColumn) {
-    Map<String, Long> out = new TreeMap<>();
-    rows.where(size(col(arrayColumn)).gt(0))
-        .select(explode(col(arrayColumn)).as("reason"))
-        .select(regexp_replace(col("reason"), ": '.*'$", "").as("reason"))
-        .groupBy("reason").count().collectAsList()
-        .forEach(r -> out.put(r.getString(0), r.getLong(1)));
-    return out;
   }
 }

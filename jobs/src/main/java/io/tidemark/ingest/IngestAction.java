@@ -3,6 +3,7 @@ package io.tidemark.ingest;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.definitions.WindowDefinition;
 import io.tidemark.offline.OfflineStore;
 import java.time.Instant;
 import java.util.Optional;
@@ -13,12 +14,13 @@ import java.util.Optional;
  */
 public final class IngestAction {
   private final OfflineStore store;
-  private FeatureGroup group;
+  private final FeatureGroup group;
   private Optional<SourceDefinition> source;
   private boolean force;
   private Instant apiInvocationTime = Instant.now();
   private Optional<Instant> start = Optional.empty();
   private Optional<Instant> end = Optional.empty();
+  private Optional<WindowDefinition.Emit> emit = Optional.empty();
 
   public IngestAction(OfflineStore store, FeatureGroup group) {
     this.store = store;
@@ -68,11 +70,10 @@ public final class IngestAction {
   }
 
   /** Overrides the window group's {@code emit} mode for this run (e.g. a daily snapshot backfill). */
-  public IngestAction emit(io.tidemark.definitions.WindowDefinition.Emit emit) {
-    io.tidemark.definitions.WindowDefinition w = group.windows().orElseThrow(() -> new IllegalArgumentException(
+  public IngestAction emit(WindowDefinition.Emit mode) {
+    group.windows().orElseThrow(() -> new IllegalArgumentException(
         "--emit applies to window groups; '" + group.name() + "' has no windows: section in " + group.file()));
-    group = group.withWindows(new io.tidemark.definitions.WindowDefinition(w.keyColumn(), w.timeColumn(), w.delay(),
-        emit, w.aggregations()));
+    this.emit = Optional.of(mode);
     return this;
   }
 
@@ -80,6 +81,6 @@ public final class IngestAction {
     SourceDefinition s = source.orElseThrow(() -> new IllegalArgumentException("group '" + group.name()
         + "' has no source in " + group.file() + "; add one, or pass --source PATH --format FMT"));
     return new BatchIngest(store, group, RowValidator.Mode.RECORDS, s,
-        new BatchIngest.Options(force, apiInvocationTime, start, end)).run();
+        new BatchIngest.Options(force, apiInvocationTime, start, end, emit)).run();
   }
 }

@@ -28,6 +28,11 @@ public final class SlidingWindows {
       boolean daily) implements java.io.Serializable {
 
     public static Plan of(WindowDefinition def) {
+      return of(def, def.emit());
+    }
+
+    /** @param emit the definition's, or a run's own (a daily backfill of a group that emits changes) */
+    public static Plan of(WindowDefinition def, WindowDefinition.Emit emit) {
       List<String> valueColumns = def.valueColumns();
       int n = def.aggregations().size();
       WindowDefinition.Function[] functions = new WindowDefinition.Function[n];
@@ -40,7 +45,7 @@ public final class SlidingWindows {
         windows[i] = a.window().toNanos() / 1000;
       }
       return new Plan(functions, columns, windows, def.delay().toNanos() / 1000,
-          def.emit() == WindowDefinition.Emit.DAILY);
+          emit == WindowDefinition.Emit.DAILY);
     }
   }
 

@@ -35,12 +35,13 @@ public final class WindowAggregator {
   /**
    * @param events columns: the key ({@code windows.key_column}), the time ({@code windows.time_column}, a timestamp)
    *     and {@link WindowDefinition#valueColumns()}
+   * @param emit when rows are written: the definition's {@code emit}, or a run's own
    * @param from emit only rows at or after this instant (a backfill's start; events before it still count)
    * @param to emit only rows before this instant
    * @return rows with the group's features (record id, event time = the instant, aggregates)
    */
-  public static Dataset<Row> aggregate(Dataset<Row> events, FeatureGroup group, Optional<Instant> from,
-      Optional<Instant> to) {
+  public static Dataset<Row> aggregate(Dataset<Row> events, FeatureGroup group, WindowDefinition.Emit emit,
+      Optional<Instant> from, Optional<Instant> to) {
     WindowDefinition def = group.windows().orElseThrow(() ->
         new IllegalArgumentException("group '" + group.name() + "' has no windows: section"));
     List<String> inputColumns = new ArrayList<>();
@@ -49,7 +50,7 @@ public final class WindowAggregator {
     inputColumns.addAll(def.valueColumns());
     Dataset<Row> input = events.select(inputColumns.stream().map(c -> col(Sql.quote(c))).toArray(Column[]::new));
 
-    SlidingWindows.Plan plan = SlidingWindows.Plan.of(def);
+    SlidingWindows.Plan plan = SlidingWindows.Plan.of(def, emit);
     StructType outSchema = new StructType();
     for (FeatureDefinition f : group.features()) {
       outSchema = outSchema.add(f.name(), f.sparkType(), true);

@@ -4,9 +4,9 @@ import io.tidemark.definitions.FeatureCollection;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.FeatureType;
+import io.tidemark.definitions.ReservedNames;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The shape of a group's online items, small enough to ship to executors.
@@ -22,10 +22,9 @@ import java.util.Set;
  */
 public record ItemSchema(String group, String key, FeatureType keyType, String eventTimeFeature,
     List<Attribute> values, long ttlSeconds) implements Serializable {
-  public static final String EVENT_TIME = "event_time";
-  public static final String WRITE_TIME = "write_time";
-  public static final String EXPIRES_AT = "expires_at";
-  private static final Set<String> RESERVED = Set.of(EVENT_TIME, WRITE_TIME, EXPIRES_AT);
+  public static final String EVENT_TIME = ReservedNames.EVENT_TIME;
+  public static final String WRITE_TIME = ReservedNames.WRITE_TIME;
+  public static final String EXPIRES_AT = ReservedNames.EXPIRES_AT;
 
   /**
    * One value feature: its name is also its attribute name.
@@ -48,9 +47,9 @@ public record ItemSchema(String group, String key, FeatureType keyType, String e
           + "true} in " + group.file() + " to serve it from DynamoDB");
     }
     for (String name : group.featureNames()) {
-      if (RESERVED.contains(name) && !name.equals(group.eventTime())) {
+      if (ReservedNames.ONLINE_ATTRIBUTES.contains(name) && !name.equals(group.eventTime())) {
         throw new IllegalArgumentException("feature " + group.name() + "." + name + " in " + group.file()
-            + " has the name of an online item attribute Tidemark sets itself (" + String.join(", ", RESERVED.stream()
+            + " has the name of an online item attribute Tidemark sets itself (" + String.join(", ", ReservedNames.ONLINE_ATTRIBUTES.stream()
                 .sorted().toList()) + "); rename the feature");
       }
     }

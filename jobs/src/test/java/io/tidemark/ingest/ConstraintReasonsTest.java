@@ -1,0 +1,45 @@
+package io.tidemark.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tidemark.definitions.EventTimeFormat;
+import io.tidemark.definitions.EventTimeRange;
+import io.tidemark.definitions.FeatureDefinition;
+import io.tidemark.definitions.FeatureType;
+import io.tidemark.definitions.ValidationRule;
+import io.tidemark.testing.TestSpark;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/** Reasons are counted by the constraint that produced them, while the quarantine keeps the full messages. */
+class ConstraintReasonsTest {
+  @Test
+  void reasonsAreKeyedByConstraintAndKeepTheirMessages() {
+    SparkSession spark = TestSpark.get();
+    ValidationRule atMost130 = new ValidationRule("age", ValidationRule.Kind.RANGE, Optional.empty(),
+        Optional.of(130.0), List.of(), Optional.empty(), Optional.empty(), ValidationRule.Level.ERROR);
+    RowSchema schema = new RowSchema("users", "id", "t", EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, List.of(
+        new FeatureDefinition("id", FeatureType.STRING, "", false),
+        new FeatureDefinition("t", FeatureType.TIMESTAMP, "", false),
+        new FeatureDefinition("age", FeatureType.INTEGRAL, "", true, List.of(atMost130))));
+    Dataset<Row> input = spark.sql("SELECT * FROM VALUES ('u1', '2024-05-01T00:00:00Z', 'abc'), "
+        + "('u2', '2024-05-01T00:00:00Z', '200'), (' ', '2024-05-01T00:00:00Z', '201') AS r(id, t, age)");
+
+    Dataset<Row> validated = RowValidator.validate(input, schema, RowValidator.Mode.RECORDS);
+
+    assertEquals(Map.of(
+        new Reasons.Key("type", "age", "age: not an Integral"), 1L,
+        new Reasons.Key("range", "age", "age: rule max 130 failed"), 2L,
+        new Reasons.Key("not_blank", "id", "id: blank record identifier"), 1L),
+        Reasons.count(validated, RowValidator.REASONS));
+    assertEquals(List.of("[age: not an Integral: 'abc']", "[age: rule max 130 failed: '200']",
+        "[id: blank record identifier, age: rule max 130 failed: '201']"),
+        validated.select(Reasons.messages(validated.col(RowValidator.REASONS))).collectAsList().stream()
+            .map(r -> r.getList(0).toString()).toList());
+  }
+}
