@@ -102,160 +102,164 @@ final class BatchIngest {
     };
   }
 
-  IngestResult run() {
+  /** The batch's first step, which its action's job group is described by. */
+  String description() {
+    return group.name() + ": read " + history.map(HistoryInput::describe)
+        .orElseGet(() -> source.orElseThrow().describe());
+  }
+
+  /** Runs the batch inside its action's job group ({@code label}, started with {@link #description}). */
+  IngestResult run(JobLabel label) {
     SparkSession spark = store.spark();
     OfflineTable table = store.forGroup(group);
     BatchLedger ledger = store.ledger();
-    String what = history.map(HistoryInput::describe).orElseGet(() -> source.orElseThrow().describe());
-    try (JobLabel label = JobLabel.start(spark, kind, group.name() + ": read " + what)) {
-      BatchInput input = history.map(BatchInput::of)
-          .orElseGet(() -> BatchInput.read(spark, group, source.orElseThrow(), mode, options));
-      label.step(kind + ": " + group.name() + ": fingerprint the input");
-      org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-      String batchId = BatchFingerprint.of(input.files(), hadoop, group, input.transform(), mode,
-          input.fingerprintOptions());
-      label.step(kind + ": " + group.name() + ": look the batch up in the ledger");
-      Optional<BatchLedger.Entry> previous = ledger.findAny(group.name(), List.of(batchId,
-          BatchFingerprint.legacy(input.files(), hadoop, group, input.transform(), mode,
-              input.fingerprintOptions())));
-      if (previous.isPresent() && !options.force()) {
-        BatchLedger.Entry e = previous.get();
-        return new IngestResult(group.name(), kind, table.tableName(), e.batchId(), e.rowsRead(),
-            e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, 0, e.rowsWritten(), Map.of(), Map.of(),
-            Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
+    BatchInput input = history.map(BatchInput::of)
+        .orElseGet(() -> BatchInput.read(spark, group, source.orElseThrow(), mode, options));
+    label.step(kind + ": " + group.name() + ": fingerprint the input");
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    String batchId = BatchFingerprint.of(input.files(), hadoop, group, input.transform(), mode,
+        input.fingerprintOptions());
+    label.step(kind + ": " + group.name() + ": look the batch up in the ledger");
+    Optional<BatchLedger.Entry> previous = ledger.findAny(group.name(), List.of(batchId,
+        BatchFingerprint.legacy(input.files(), hadoop, group, input.transform(), mode,
+            input.fingerprintOptions())));
+    if (previous.isPresent() && !options.force()) {
+      BatchLedger.Entry e = previous.get();
+      return new IngestResult(group.name(), kind, table.tableName(), e.batchId(), e.rowsRead(),
+          e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, 0, e.rowsWritten(), Map.of(), Map.of(),
+          Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
+    }
+    boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
+    RowSchema rowSchema = windowed ? RowSchema.windowEvents(group) : RowSchema.of(group);
+    // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
+    // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
+    Dataset<Row> validated = RowValidator.validate(input.rows(), rowSchema, mode);
+    Optional<Dataset<Row>> erased = store.erasures().erasedHashes(store.database(), group.name());
+    if (erased.isPresent()) {
+      validated = StoreChecks.refuseErased(store.database(), group.name(), validated, erased.get(),
+          rowSchema.recordIdentifier());
+    }
+    Column stored = lit(false);
+    if (mode == RowValidator.Mode.HISTORY) {
+      validated = StoreChecks.markStored(validated, table, group.recordIdentifier(), group.eventTime());
+      stored = col(StoreChecks.STORED);
+    }
+    Dataset<Row> rejected = null;
+    Dataset<Row> output = null;
+    Alongside profiling = null;
+    try {
+      label.step(kind + ": " + group.name() + ": validate rows");
+      Column valid = size(col(RowValidator.REASONS)).equalTo(0);
+      Column inRange = windowed ? lit(true) : inRange(col(rowSchema.eventTime()));
+      Column isAccepted = valid.and(inRange).and(not(stored));
+      // one pass: the counts, each warn rule's count and (but for window groups, whose output is aggregated)
+      // the data-quality statistics of the accepted rows
+      List<Column> aggregates = new ArrayList<>(List.of(sum(when(isAccepted, 1).otherwise(0)),
+          sum(when(not(valid), 1).otherwise(0)), sum(when(valid.and(stored), 1).otherwise(0))));
+      List<String> warnRules = rowSchema.warningMessages();
+      warnRules.forEach(w -> aggregates.add(sum(when(isAccepted.and(array_contains(col(RowValidator.WARNINGS),
+          w)), 1).otherwise(0))));
+      int statsAt = aggregates.size() + 1;
+      if (!windowed) {
+        aggregates.addAll(DataQuality.statistics(group, isAccepted));
       }
-      boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
-      RowSchema rowSchema = windowed ? RowSchema.windowEvents(group) : RowSchema.of(group);
-      // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
-      // with ./bench ingest); the batch reads its inputs, whose content the fingerprint pinned, once per pass
-      Dataset<Row> validated = RowValidator.validate(input.rows(), rowSchema, mode);
-      Optional<Dataset<Row>> erased = store.erasures().erasedHashes(store.database(), group.name());
-      if (erased.isPresent()) {
-        validated = StoreChecks.refuseErased(store.database(), group.name(), validated, erased.get(),
-            rowSchema.recordIdentifier());
+      // the profile's first pass (counts, distinct, quantiles) rides on the same aggregation
+      List<Profiler.Input> profiled = profiled();
+      int profileAt = aggregates.size() + 1;
+      if (!windowed) {
+        aggregates.addAll(Profiler.firstPass(profiled, isAccepted));
       }
-      Column stored = lit(false);
-      if (mode == RowValidator.Mode.HISTORY) {
-        validated = StoreChecks.markStored(validated, table, group.recordIdentifier(), group.eventTime());
-        stored = col(StoreChecks.STORED);
+      Row counts = validated.agg(count(lit(1)), aggregates.toArray(Column[]::new)).first();
+      long read = counts.getLong(0);
+      long accepted = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      long quarantined = counts.isNullAt(2) ? 0 : counts.getLong(2);
+      long alreadyStored = counts.isNullAt(3) ? 0 : counts.getLong(3);
+      Map<String, Long> warnings = new TreeMap<>();
+      for (int i = 0; i < warnRules.size(); i++) {
+        long n = counts.isNullAt(4 + i) ? 0 : counts.getLong(4 + i);
+        if (n > 0) {
+          warnings.put(warnRules.get(i), n);
+        }
       }
-      Dataset<Row> rejected = null;
-      Dataset<Row> output = null;
-      Alongside profiling = null;
-      try {
-        label.step(kind + ": " + group.name() + ": validate rows");
-        Column valid = size(col(RowValidator.REASONS)).equalTo(0);
-        Column inRange = windowed ? lit(true) : inRange(col(rowSchema.eventTime()));
-        Column isAccepted = valid.and(inRange).and(not(stored));
-        // one pass: the counts, each warn rule's count and (but for window groups, whose output is aggregated)
-        // the data-quality statistics of the accepted rows
-        List<Column> aggregates = new ArrayList<>(List.of(sum(when(isAccepted, 1).otherwise(0)),
-            sum(when(not(valid), 1).otherwise(0)), sum(when(valid.and(stored), 1).otherwise(0))));
-        List<String> warnRules = rowSchema.warningMessages();
-        warnRules.forEach(w -> aggregates.add(sum(when(isAccepted.and(array_contains(col(RowValidator.WARNINGS),
-            w)), 1).otherwise(0))));
-        int statsAt = aggregates.size() + 1;
-        if (!windowed) {
-          aggregates.addAll(DataQuality.statistics(group, isAccepted));
-        }
-        // the profile's first pass (counts, distinct, quantiles) rides on the same aggregation
-        List<Profiler.Input> profiled = profiled();
-        int profileAt = aggregates.size() + 1;
-        if (!windowed) {
-          aggregates.addAll(Profiler.firstPass(profiled, isAccepted));
-        }
-        Row counts = validated.agg(count(lit(1)), aggregates.toArray(Column[]::new)).first();
-        long read = counts.getLong(0);
-        long accepted = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        long quarantined = counts.isNullAt(2) ? 0 : counts.getLong(2);
-        long alreadyStored = counts.isNullAt(3) ? 0 : counts.getLong(3);
-        Map<String, Long> warnings = new TreeMap<>();
-        for (int i = 0; i < warnRules.size(); i++) {
-          long n = counts.isNullAt(4 + i) ? 0 : counts.getLong(4 + i);
-          if (n > 0) {
-            warnings.put(warnRules.get(i), n);
-          }
-        }
-        Map<String, Long> reasons = Map.of();
-        if (quarantined > 0) {
-          // usually few: kept for their reason counts and the quarantine write
-          rejected = validated.where(not(valid)).persist(StorageLevel.MEMORY_AND_DISK());
-          reasons = Reasons.byLabel(Reasons.count(rejected, RowValidator.REASONS));
-        }
+      Map<String, Long> reasons = Map.of();
+      if (quarantined > 0) {
+        // usually few: kept for their reason counts and the quarantine write
+        rejected = validated.where(not(valid)).persist(StorageLevel.MEMORY_AND_DISK());
+        reasons = Reasons.byLabel(Reasons.count(rejected, RowValidator.REASONS));
+      }
 
-        Instant writeInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Timestamp writeTime = Timestamp.from(writeInstant);
-        String appId = "tidemark-" + kind + "-" + group.name() + "-" + batchId
-            + (options.force() ? "-forced-" + writeInstant.toEpochMilli() : "");
-        Dataset<Row> acceptedRows = validated.where(isAccepted);
-        output = windowed ? windowRows(acceptedRows).persist(StorageLevel.MEMORY_AND_DISK()) : acceptedRows;
-        Map<String, Row> featureStats = windowed ? DataQuality.featureStatistics(group, output)
-            : DataQuality.featureStatistics(group, counts, statsAt, accepted);
-        long written = windowed ? output.count() : accepted;
+      Instant writeInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
+      Timestamp writeTime = Timestamp.from(writeInstant);
+      String appId = "tidemark-" + kind + "-" + group.name() + "-" + batchId
+          + (options.force() ? "-forced-" + writeInstant.toEpochMilli() : "");
+      Dataset<Row> acceptedRows = validated.where(isAccepted);
+      output = windowed ? windowRows(acceptedRows).persist(StorageLevel.MEMORY_AND_DISK()) : acceptedRows;
+      Map<String, Row> featureStats = windowed ? DataQuality.featureStatistics(group, output)
+          : DataQuality.featureStatistics(group, counts, statsAt, accepted);
+      long written = windowed ? output.count() : accepted;
 
-        if (!profiled.isEmpty() && written > 0) {
-          // its own pass over the rows and its own table: alongside the write, done before the ledger records
-          // the batch
-          Dataset<Row> profiledRows = output;
-          Row firstPass = counts;
-          profiling = Alongside.start(spark, kind + ": " + group.name() + ": profile " + profiled.size()
-              + " features", () -> {
-                List<FeatureProfile> profiles = windowed ? Profiler.profile(profiledRows, profiled)
-                    : Profiler.secondPass(profiledRows, profiled, firstPass, profileAt, accepted);
-                table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
-              });
-        }
-        label.step(kind + ": " + group.name() + ": register " + table.tableName());
-        table.ensureRegistered();
-        Optional<Long> before = table.version();
-        label.step(kind + ": " + group.name() + ": write " + written + " rows to " + table.tableName());
-        String metadata = "{\"tidemark_batch\":\"" + batchId + "\",\"kind\":\"" + kind + "\"}";
-        Dataset<Row> toWrite = withMetadata(output, writeTime);
-        if (options.ranged()) {
-          table.replaceRange(toWrite, java.util.OptionalLong.of(written), options.start().get(),
-              options.end().get(), appId, metadata);
-        } else if (written > 0) {
-          table.append(toWrite, java.util.OptionalLong.of(written), appId, metadata);
-        }
-        if (quarantined > 0) {
-          label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
-          table.quarantine().append(rejected.select(
-              lit(batchId).as(SideTable.BATCH_ID), lit(writeTime).as(SideTable.WRITE_TIME),
-              lit(input.describe()).as(SideTable.SOURCE),
-              Reasons.messages(col(RowValidator.REASONS)).as(SideTable.REASONS),
-              col(RowValidator.RAW_ROW).as(SideTable.RAW_ROW)), appId);
-        }
-        label.step(kind + ": " + group.name() + ": read the commit");
-        Optional<OfflineTable.Commit> last = table.lastCommit();
-        Optional<Long> after = last.map(OfflineTable.Commit::version);
-        boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
-        Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
-            : last.flatMap(OfflineTable.Commit::filesAdded);
-        IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
-            quarantined, read - accepted - quarantined - alreadyStored, alreadyStored, written, reasons, warnings,
-            after, filesWritten, committedEarlier);
-        label.step(kind + ": " + group.name() + ": data-quality record");
-        table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
-        if (profiling != null) {
-          label.step(kind + ": " + group.name() + ": wait for the profile");
-          profiling.join();
-        }
-        label.step(kind + ": " + group.name() + ": batch ledger");
-        ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
-            quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
-            List.of(input.files()), input.transform().map(Object::toString),
-            input.transformSha256()));
-        return result;
-      } finally {
-        if (profiling != null) {
-          profiling.close();
-        }
-        if (rejected != null) {
-          rejected.unpersist();
-        }
-        if (windowed && output != null) {
-          output.unpersist();
-        }
+      if (!profiled.isEmpty() && written > 0) {
+        // its own pass over the rows and its own table: alongside the write, done before the ledger records
+        // the batch
+        Dataset<Row> profiledRows = output;
+        Row firstPass = counts;
+        profiling = Alongside.start(spark, kind + ": " + group.name() + ": profile " + profiled.size()
+            + " features", () -> {
+              List<FeatureProfile> profiles = windowed ? Profiler.profile(profiledRows, profiled)
+                  : Profiler.secondPass(profiledRows, profiled, firstPass, profileAt, accepted);
+              table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
+            });
+      }
+      label.step(kind + ": " + group.name() + ": register " + table.tableName());
+      table.ensureRegistered();
+      Optional<Long> before = table.version();
+      label.step(kind + ": " + group.name() + ": write " + written + " rows to " + table.tableName());
+      String metadata = "{\"tidemark_batch\":\"" + batchId + "\",\"kind\":\"" + kind + "\"}";
+      Dataset<Row> toWrite = withMetadata(output, writeTime);
+      if (options.ranged()) {
+        table.replaceRange(toWrite, java.util.OptionalLong.of(written), options.start().get(),
+            options.end().get(), appId, metadata);
+      } else if (written > 0) {
+        table.append(toWrite, java.util.OptionalLong.of(written), appId, metadata);
+      }
+      if (quarantined > 0) {
+        label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
+        table.quarantine().append(rejected.select(
+            lit(batchId).as(SideTable.BATCH_ID), lit(writeTime).as(SideTable.WRITE_TIME),
+            lit(input.describe()).as(SideTable.SOURCE),
+            Reasons.messages(col(RowValidator.REASONS)).as(SideTable.REASONS),
+            col(RowValidator.RAW_ROW).as(SideTable.RAW_ROW)), appId);
+      }
+      label.step(kind + ": " + group.name() + ": read the commit");
+      Optional<OfflineTable.Commit> last = table.lastCommit();
+      Optional<Long> after = last.map(OfflineTable.Commit::version);
+      boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
+      Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
+          : last.flatMap(OfflineTable.Commit::filesAdded);
+      IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
+          quarantined, read - accepted - quarantined - alreadyStored, alreadyStored, written, reasons, warnings,
+          after, filesWritten, committedEarlier);
+      label.step(kind + ": " + group.name() + ": data-quality record");
+      table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
+      if (profiling != null) {
+        label.step(kind + ": " + group.name() + ": wait for the profile");
+        profiling.join();
+      }
+      label.step(kind + ": " + group.name() + ": batch ledger");
+      ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
+          quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
+          List.of(input.files()), input.transform().map(Object::toString),
+          input.transformSha256()));
+      return result;
+    } finally {
+      if (profiling != null) {
+        profiling.close();
+      }
+      if (rejected != null) {
+        rejected.unpersist();
+      }
+      if (windowed && output != null) {
+        output.unpersist();
       }
     }
   }

@@ -1,9 +1,11 @@
 package io.tidemark.ingest;
 
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.offline.OfflineStore;
+import io.tidemark.util.JobLabel;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -12,13 +14,14 @@ import java.util.Optional;
  * {@code is_deleted = true}) read from a file, so history stays append-only and point-in-time reads after the
  * tombstone see no values. Staged: {@code tidemark.delete("users").from(path, CSV).execute()}.
  */
-public final class DeleteAction {
+public final class DeleteAction extends BaseAction<DeleteAction, IngestResult> {
   private final OfflineStore store;
   private final FeatureGroup group;
   private SourceDefinition source;
   private Instant apiInvocationTime = Instant.now();
 
   private DeleteAction(OfflineStore store, FeatureGroup group, SourceDefinition source) {
+    super(store.spark());
     this.store = store;
     this.group = group;
     this.source = source;
@@ -57,8 +60,23 @@ public final class DeleteAction {
     return this;
   }
 
-  public IngestResult execute() {
+  @Override
+  protected String name() {
+    return "delete";
+  }
+
+  @Override
+  protected String description() {
+    return batch().description();
+  }
+
+  @Override
+  protected IngestResult run(JobLabel label) {
+    return batch().run(label);
+  }
+
+  private BatchIngest batch() {
     return new BatchIngest(store, group, RowValidator.Mode.TOMBSTONES, source,
-        new BatchIngest.Options(false, apiInvocationTime, Optional.empty(), Optional.empty())).run();
+        new BatchIngest.Options(false, apiInvocationTime, Optional.empty(), Optional.empty()));
   }
 }

@@ -1,10 +1,12 @@
 package io.tidemark.ingest;
 
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.definitions.WindowDefinition;
 import io.tidemark.offline.OfflineStore;
+import io.tidemark.util.JobLabel;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -12,7 +14,7 @@ import java.util.Optional;
  * Ingests a feature group's source into its offline table:
  * {@code tidemark.ingest("users").source(path, SourceFormat.CSV).execute()}.
  */
-public final class IngestAction {
+public final class IngestAction extends BaseAction<IngestAction, IngestResult> {
   private final OfflineStore store;
   private final FeatureGroup group;
   private Optional<SourceDefinition> source;
@@ -23,6 +25,7 @@ public final class IngestAction {
   private Optional<WindowDefinition.Emit> emit = Optional.empty();
 
   public IngestAction(OfflineStore store, FeatureGroup group) {
+    super(store.spark());
     this.store = store;
     this.group = group;
     this.source = group.source();
@@ -77,10 +80,31 @@ public final class IngestAction {
     return this;
   }
 
-  public IngestResult execute() {
-    SourceDefinition s = source.orElseThrow(() -> new IllegalArgumentException("group '" + group.name()
-        + "' has no source in " + group.file() + "; add one, or pass --source PATH --format FMT"));
-    return new BatchIngest(store, group, RowValidator.Mode.RECORDS, s,
-        new BatchIngest.Options(force, apiInvocationTime, start, end, emit)).run();
+  @Override
+  protected void check() {
+    if (source.isEmpty()) {
+      throw new IllegalArgumentException("group '" + group.name() + "' has no source in " + group.file()
+          + "; add one, or pass --source PATH --format FMT");
+    }
+  }
+
+  @Override
+  protected String name() {
+    return "ingest";
+  }
+
+  @Override
+  protected String description() {
+    return batch().description();
+  }
+
+  @Override
+  protected IngestResult run(JobLabel label) {
+    return batch().run(label);
+  }
+
+  private BatchIngest batch() {
+    return new BatchIngest(store, group, RowValidator.Mode.RECORDS, source.orElseThrow(),
+        new BatchIngest.Options(force, apiInvocationTime, start, end, emit));
   }
 }
