@@ -1,26 +1,20 @@
 package io.tidemark.offline;
 
 import io.delta.tables.DeltaTable;
-import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.StorageFormat;
-import io.tidemark.util.Hashing;
 import io.tidemark.util.Sql;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructField;
 
 /**
  * A feature group's offline table: its features plus {@link MetadataColumns}, partitioned by event date,
@@ -84,54 +78,7 @@ public final class OfflineTable {
    * A feature whose type changed is an error: the history cannot be rewritten silently.
    */
   public void ensureRegistered() {
-    SparkSession spark = store.spark();
-    String fingerprint = Hashing.sha256Hex(createTableSql());
-    if (CatalogEntry.upToDate(store, store.database(), group.name(), location(), fingerprint)) {
-      return;
-    }
-    store.ensureDatabase();
-    if (!exists()) {
-      spark.sql(createTableSql());
-      syncCatalogEntry(fingerprint);
-      return;
-    }
-    String registered = CatalogEntry.location(spark, store.database(), group.name());
-    if (!CatalogEntry.sameLocation(registered, location())) {
-      throw new IllegalStateException("catalog table " + tableName() + " is at " + registered + ", but offline.root "
-          + "puts group " + group.name() + " at " + location() + "; set offline.root to the root that holds "
-          + store.database() + "/" + group.name() + " (" + registered.replaceAll("/+$", "").replaceAll(
-              "/[^/]+/[^/]+$", "") + "), or use another catalog.database");
-    }
-    Map<String, StructField> current = new TreeMap<>();
-    Arrays.stream(spark.table(tableName()).schema().fields()).forEach(f -> current.put(f.name(), f));
-    List<String> added = new ArrayList<>();
-    for (FeatureDefinition f : group.features()) {
-      StructField existing = current.get(f.name());
-      if (existing == null) {
-        added.add(columnDdl(f, true));
-      } else if (!existing.dataType().equals(f.sparkType())) {
-        throw new IllegalStateException("feature " + group.name() + "." + f.name() + " is " + f.typeName()
-            + " in " + group.file() + " but " + existing.dataType().simpleString() + " in table " + tableName()
-            + "; keep the old type, or define a new feature (the offline history is append-only)");
-      }
-    }
-    if (!added.isEmpty()) {
-      spark.sql("ALTER TABLE " + quotedName() + " ADD COLUMNS (" + String.join(", ", added) + ")");
-    }
-    // also an entry an older Tidemark registered (Spark's placeholder column), and a changed description, owner or
-    // tags: the entry follows; when it already tells all that, nothing is written
-    syncCatalogEntry(fingerprint);
-  }
-
-  /**
-   * The catalog entry gets the real columns, partition keys, description and parameters ({@link CatalogEntry}):
-   * Delta groups all of it, Parquet groups (whose columns Spark writes) the description and parameters.
-   */
-  private void syncCatalogEntry(String fingerprint) {
-    Map<String, String> params = properties();
-    params.put(CatalogEntry.FINGERPRINT, fingerprint);
-    CatalogEntry.sync(store, store.database(), group.name(), format() == StorageFormat.DELTA
-        ? CatalogEntry.Storage.DELTA : CatalogEntry.Storage.PARQUET, group.description(), params);
+    new TableRegistration(store, this).ensure();
   }
 
   /**
@@ -313,50 +260,8 @@ public final class OfflineTable {
     }
   }
 
-  private String quotedName() {
+  String quotedName() {
     return Sql.quote(store.database()) + "." + Sql.quote(group.name());
   }
 
-  private String createTableSql() {
-    List<String> cols = new ArrayList<>();
-    group.features().forEach(f -> cols.add(columnDdl(f, false)));
-    cols.add(Sql.quote(MetadataColumns.WRITE_TIME) + " TIMESTAMP NOT NULL COMMENT 'when the batch that wrote the row started'");
-    cols.add(Sql.quote(MetadataColumns.API_INVOCATION_TIME) + " TIMESTAMP NOT NULL COMMENT 'when the ingest was requested'");
-    cols.add(Sql.quote(MetadataColumns.IS_DELETED) + " BOOLEAN NOT NULL COMMENT 'true for a tombstone (delete)'");
-    cols.add(Sql.quote(MetadataColumns.EVENT_DATE) + " DATE NOT NULL COMMENT 'UTC date of the event time (partition)'");
-    if (format() == StorageFormat.PARQUET) {
-      // Hive-format DDL of a datasource table: NOT NULL is not supported there
-      cols.replaceAll(c -> c.replace(" NOT NULL", ""));
-    }
-    Map<String, String> props = properties();
-    if (format() == StorageFormat.DELTA) {
-      // the change feed lets incremental jobs (online materialization) read only what changed since a version
-      props.put("delta.enableChangeDataFeed", "true");
-    }
-    List<String> propSql = props.entrySet().stream()
-        .map(e -> Sql.literal(e.getKey()) + " = " + Sql.literal(e.getValue())).toList();
-    return "CREATE TABLE IF NOT EXISTS " + quotedName() + " (" + String.join(", ", cols) + ") USING "
-        + format().sparkName()
-        + (group.offline().partitionByEventDate() ? " PARTITIONED BY (" + MetadataColumns.EVENT_DATE + ")" : "")
-        + " LOCATION " + Sql.literal(location())
-        + " COMMENT " + Sql.literal(group.description())
-        + " TBLPROPERTIES (" + String.join(", ", propSql) + ")";
-  }
-
-  /** The group's table properties: who owns it, its key and event time, its tags. */
-  private Map<String, String> properties() {
-    Map<String, String> props = new TreeMap<>();
-    props.put("tidemark.group", group.name());
-    props.put("tidemark.owner", group.owner());
-    props.put("tidemark.record_identifier", group.recordIdentifier());
-    props.put("tidemark.event_time", group.eventTime());
-    group.tags().forEach((k, v) -> props.put("tidemark.tag." + k, v));
-    return props;
-  }
-
-  private String columnDdl(FeatureDefinition f, boolean forAlter) {
-    boolean notNull = !f.nullable() && !forAlter && format() == StorageFormat.DELTA;
-    return Sql.quote(f.name()) + " " + f.sparkType().sql() + (notNull ? " NOT NULL" : "")
-        + " COMMENT " + Sql.literal(f.description());
-  }
 }
