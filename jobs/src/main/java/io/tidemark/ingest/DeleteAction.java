@@ -1,11 +1,9 @@
 package io.tidemark.ingest;
 
-import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.offline.OfflineStore;
-import io.tidemark.util.JobLabel;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -14,14 +12,14 @@ import java.util.Optional;
  * {@code is_deleted = true}) read from a file, so history stays append-only and point-in-time reads after the
  * tombstone see no values. Staged: {@code tidemark.delete("users").from(path, CSV).execute()}.
  */
-public final class DeleteAction extends BaseAction<DeleteAction, IngestResult> {
+public final class DeleteAction extends BatchAction<DeleteAction> {
   private final OfflineStore store;
   private final FeatureGroup group;
   private SourceDefinition source;
   private Instant apiInvocationTime = Instant.now();
 
   private DeleteAction(OfflineStore store, FeatureGroup group, SourceDefinition source) {
-    super(store.spark());
+    super(store);
     this.store = store;
     this.group = group;
     this.source = source;
@@ -66,16 +64,7 @@ public final class DeleteAction extends BaseAction<DeleteAction, IngestResult> {
   }
 
   @Override
-  protected String description() {
-    return batch().description();
-  }
-
-  @Override
-  protected IngestResult run(JobLabel label) {
-    return batch().run(label);
-  }
-
-  private BatchIngest batch() {
+  BatchIngest batch() {
     return new BatchIngest(store, group, RowValidator.Mode.TOMBSTONES, source,
         new BatchIngest.Options(false, apiInvocationTime, Optional.empty(), Optional.empty()));
   }

@@ -1,10 +1,8 @@
 package io.tidemark.ingest;
 
-import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.EventTimeFormat;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.offline.OfflineStore;
-import io.tidemark.util.JobLabel;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,7 +13,7 @@ import java.util.List;
  * reasons; rows the table holds already (same record id, event time, write_time and api_invocation_time) are not
  * written again, so importing the same store twice, or again after it grew, leaves one copy of each row.
  */
-public final class ImportHistoryAction extends BaseAction<ImportHistoryAction, IngestResult> {
+public final class ImportHistoryAction extends BatchAction<ImportHistoryAction> {
   /** SageMaker's event times: ISO-8601 text or Fractional epoch seconds, whatever the group's raw source writes. */
   static final List<EventTimeFormat> HISTORY_EVENT_TIME_FORMATS =
       List.of(EventTimeFormat.ISO8601, EventTimeFormat.EPOCH_SECONDS);
@@ -26,7 +24,7 @@ public final class ImportHistoryAction extends BaseAction<ImportHistoryAction, I
   private Instant apiInvocationTime = Instant.now();
 
   private ImportHistoryAction(OfflineStore store, FeatureGroup group, HistoryInput input) {
-    super(store.spark());
+    super(store);
     this.store = store;
     this.group = group;
     this.input = input;
@@ -64,16 +62,7 @@ public final class ImportHistoryAction extends BaseAction<ImportHistoryAction, I
   }
 
   @Override
-  protected String description() {
-    return batch().description();
-  }
-
-  @Override
-  protected IngestResult run(JobLabel label) {
-    return batch().run(label);
-  }
-
-  private BatchIngest batch() {
+  BatchIngest batch() {
     return new BatchIngest(store, group.withEventTimeFormats(HISTORY_EVENT_TIME_FORMATS), input, apiInvocationTime);
   }
 }

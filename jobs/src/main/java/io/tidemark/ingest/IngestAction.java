@@ -1,12 +1,10 @@
 package io.tidemark.ingest;
 
-import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceDefinition;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.definitions.WindowDefinition;
 import io.tidemark.offline.OfflineStore;
-import io.tidemark.util.JobLabel;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -14,7 +12,7 @@ import java.util.Optional;
  * Ingests a feature group's source into its offline table:
  * {@code tidemark.ingest("users").source(path, SourceFormat.CSV).execute()}.
  */
-public final class IngestAction extends BaseAction<IngestAction, IngestResult> {
+public final class IngestAction extends BatchAction<IngestAction> {
   private final OfflineStore store;
   private final FeatureGroup group;
   private Optional<SourceDefinition> source;
@@ -25,7 +23,7 @@ public final class IngestAction extends BaseAction<IngestAction, IngestResult> {
   private Optional<WindowDefinition.Emit> emit = Optional.empty();
 
   public IngestAction(OfflineStore store, FeatureGroup group) {
-    super(store.spark());
+    super(store);
     this.store = store;
     this.group = group;
     this.source = group.source();
@@ -94,16 +92,7 @@ public final class IngestAction extends BaseAction<IngestAction, IngestResult> {
   }
 
   @Override
-  protected String description() {
-    return batch().description();
-  }
-
-  @Override
-  protected IngestResult run(JobLabel label) {
-    return batch().run(label);
-  }
-
-  private BatchIngest batch() {
+  BatchIngest batch() {
     return new BatchIngest(store, group, RowValidator.Mode.RECORDS, source.orElseThrow(),
         new BatchIngest.Options(force, apiInvocationTime, start, end, emit));
   }
