@@ -1,6 +1,5 @@
 package io.tidemark;
 
-import io.tidemark.config.S3Settings;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.ingest.DeleteAction;
@@ -12,6 +11,8 @@ import io.tidemark.offline.OfflineStore;
 import io.tidemark.online.OnlineStore;
 import io.tidemark.online.materialize.MaterializeAction;
 import io.tidemark.online.materialize.ReconcileAction;
+import io.tidemark.runtime.S3Settings;
+import io.tidemark.runtime.SparkSessions;
 import io.tidemark.training.TrainingSetAction;
 import org.apache.spark.sql.SparkSession;
 
@@ -39,7 +40,7 @@ public final class Tidemark {
    */
   public static Tidemark create(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
     S3Settings.apply(spark, config);
-    io.tidemark.config.SparkSessions.applyTimestampSettings(spark);
+    SparkSessions.applyTimestampSettings(spark);
     return new Tidemark(spark, config, registry);
   }
 

@@ -1,8 +1,8 @@
 package io.tidemark.cli;
 
-import io.tidemark.config.S3Settings;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.runtime.S3Settings;
 import io.tidemark.sagemaker.SageMakerImport;
 import io.tidemark.sagemaker.SageMakerOfflineStore;
 import java.io.IOException;
