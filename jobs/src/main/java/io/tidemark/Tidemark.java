@@ -2,6 +2,7 @@ package io.tidemark;
 
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.ImportHistoryAction;
 import io.tidemark.ingest.IngestAction;
@@ -55,6 +56,15 @@ public final class Tidemark {
 
   public DeleteAction.Stage delete(String group) {
     return new DeleteAction.Stage(offlineStore, registry.group(group));
+  }
+
+  /**
+   * Deletes records offline (tombstones, as {@link #delete}) and, for an online-enabled group, online too: what
+   * {@code tidemark delete} does.
+   */
+  public DeleteRecordsAction deleteRecords(String group, String path, SourceFormat format) {
+    return new DeleteRecordsAction(registry.group(group), delete(group).from(path, format),
+        version -> materialize(group).tombstonesOf(version).execute());
   }
 
   /** A point-in-time training set over the offline store (see {@link TrainingSetAction}). */
