@@ -3,18 +3,22 @@ package io.tidemark;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.SourceFormat;
+import io.tidemark.discovery.Lineage;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.ImportHistoryAction;
 import io.tidemark.ingest.IngestAction;
 import io.tidemark.maintenance.OptimizeAction;
 import io.tidemark.maintenance.VacuumAction;
+import io.tidemark.offline.BatchLedger;
 import io.tidemark.offline.OfflineStore;
+import io.tidemark.offline.OfflineTable;
 import io.tidemark.online.OnlineStore;
 import io.tidemark.online.materialize.MaterializeAction;
 import io.tidemark.online.materialize.ReconcileAction;
 import io.tidemark.runtime.S3Settings;
 import io.tidemark.runtime.SparkSessions;
 import io.tidemark.training.TrainingSetAction;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -100,6 +104,21 @@ public final class Tidemark {
   /** Compares a sample of online records with the offline latest values. */
   public ReconcileAction reconcile(String group) {
     return new ReconcileAction(spark, offlineStore, onlineStore(), registry.group(group));
+  }
+
+  /** The group's offline table: its name and location, whether it was written yet, its {@code facts()}. */
+  public OfflineTable offlineTable(String group) {
+    return offlineStore.forGroup(registry.group(group));
+  }
+
+  /** The group's batches as the batch ledger recorded them, newest first. */
+  public List<BatchLedger.Entry> batches(String group) {
+    return offlineStore.ledger().entries(group);
+  }
+
+  /** Where the groups' features went, and what training sets were built from (see {@link Lineage}). */
+  public Lineage lineage() {
+    return Lineage.of(offlineStore);
   }
 
   /** The online client of this project; the local DynamoDB server starts on first use (online.endpoint: local). */

@@ -55,9 +55,9 @@ final class EraseCommand extends TidemarkCli.JobCommand {
   @Override
   int execute() throws IOException {
     FeatureGroup g = context.registry().group(group);
+    EraseAction action = context.tidemark().erase(group);
     if (task.list) {
-      List<ErasureLedger.Entry> entries = context.tidemark().offlineStore().erasures()
-          .entries(context.tidemark().offlineStore().database(), group);
+      List<ErasureLedger.Entry> entries = action.audit();
       System.out.println(group + ": " + entries.size() + " erasure audit entr" + (entries.size() == 1 ? "y" : "ies"));
       entries.forEach(e -> System.out.println("  " + e.at() + "  " + e.kind() + " " + e.erasureId() + "  by "
           + e.requestedBy().orElse("?") + e.reason().map(r -> " (" + r + ")").orElse("") + ": " + e.ids() + " ids"
@@ -65,7 +65,7 @@ final class EraseCommand extends TidemarkCli.JobCommand {
               + " quarantined, " + e.onlineItemsDeleted() + " online items" : "")));
       return 0;
     }
-    EraseAction action = context.tidemark().erase(group).reason(reason).releaseManifests(releaseManifests);
+    action.reason(reason).releaseManifests(releaseManifests);
     if (by != null) {
       action.requestedBy(by);
     }

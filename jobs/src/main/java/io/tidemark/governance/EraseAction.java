@@ -93,6 +93,11 @@ public final class EraseAction {
     return this;
   }
 
+  /** The group's erasure audit: every erase and lift, oldest first (who, when, why, how many; never the ids). */
+  public List<ErasureLedger.Entry> audit() {
+    return store.erasures().entries(store.database(), group.name());
+  }
+
   public EraseResult execute() {
     if (ids.isEmpty()) {
       throw new BadRequestException("erase " + group.name() + ": no record ids given (pass --ids FILE, one id per "
