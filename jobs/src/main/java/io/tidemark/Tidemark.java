@@ -17,6 +17,7 @@ import io.tidemark.online.materialize.MaterializeAction;
 import io.tidemark.online.materialize.ReconcileAction;
 import io.tidemark.runtime.S3Settings;
 import io.tidemark.runtime.SparkSessions;
+import io.tidemark.sagemaker.SageMakerHistoryImport;
 import io.tidemark.training.TrainingSetAction;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -56,6 +57,12 @@ public final class Tidemark {
   /** Imports another store's history (e.g. a SageMaker offline store) into the group's offline table. */
   public ImportHistoryAction.Stage importHistory(String group) {
     return new ImportHistoryAction.Stage(offlineStore, registry.group(group));
+  }
+
+  /** Reads a SageMaker offline store and imports its rows as the group's history (see the action). */
+  public SageMakerHistoryImport importSageMakerHistory(String group, String location) {
+    return new SageMakerHistoryImport(spark, registry.group(group), location,
+        history -> importHistory(group).from(history).execute());
   }
 
   public DeleteAction.Stage delete(String group) {
