@@ -4,6 +4,7 @@ import io.tidemark.Tidemark;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.runtime.CommandSession;
+import io.tidemark.runtime.RemoteFiles;
 import io.tidemark.util.JobLabel;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -41,15 +42,14 @@ public final class CliContext {
     if (config == null) {
       Optional<Path> file = Optional.ofNullable(configFile)
           .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_CONFIG")))
-          .map(f -> RemoteFiles.isRemote(f) ? RemoteFiles.localFile(f) : Path.of(f));
+          .map(RemoteFiles::local);
       config = TidemarkConfig.load(file, System.getenv());
     }
     return config;
   }
 
   public Path definitionsDir() {
-    String location = definitionsLocation();
-    return RemoteFiles.isRemote(location) ? RemoteFiles.localDefinitions(location) : Path.of(location);
+    return RemoteFiles.localDefinitions(definitionsLocation());
   }
 
   /** --definitions, else $TIDEMARK_DEFINITIONS, else ./feature-definitions, as given (maybe s3://). */

@@ -3,6 +3,7 @@ package io.tidemark.cli;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.governance.EraseAction;
 import io.tidemark.offline.ErasureLedger;
+import io.tidemark.runtime.RemoteFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,9 +74,8 @@ final class EraseCommand extends TidemarkCli.JobCommand {
       System.out.println(action.lift(task.lift).summary());
       return 0;
     }
-    List<String> lines = Files.readAllLines(RemoteFiles.isRemote(task.ids) ? RemoteFiles.localFile(task.ids)
-        : java.nio.file.Path.of(task.ids), StandardCharsets.UTF_8).stream().map(String::trim)
-        .filter(l -> !l.isEmpty()).toList();
+    List<String> lines = Files.readAllLines(RemoteFiles.local(task.ids), StandardCharsets.UTF_8).stream()
+        .map(String::trim).filter(l -> !l.isEmpty()).toList();
     if (!lines.isEmpty() && lines.get(0).equals(g.recordIdentifier())) {
       lines = lines.subList(1, lines.size());
     }

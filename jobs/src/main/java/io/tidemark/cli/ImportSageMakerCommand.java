@@ -1,6 +1,6 @@
 package io.tidemark.cli;
 
-import io.tidemark.runtime.S3Settings;
+import io.tidemark.runtime.RemoteFiles;
 import io.tidemark.sagemaker.SageMakerHistoryImport;
 import io.tidemark.sagemaker.SageMakerImport;
 import io.tidemark.sagemaker.SageMakerOfflineStore;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -140,6 +139,7 @@ final class ImportSageMakerCommand extends TidemarkCli.JobCommand {
     return 0;
   }
 
+  /** Parsed here rather than by a picocli converter, so the message reads "--layout: ..." (exit 2 all the same). */
   private Optional<SageMakerOfflineStore.Layout> parseLayout() {
     try {
       return SageMakerOfflineStore.Layout.parse(layout);
@@ -150,12 +150,7 @@ final class ImportSageMakerCommand extends TidemarkCli.JobCommand {
 
   private String read(String file) {
     try {
-      if (RemoteFiles.isRemote(file)) {
-        Configuration conf = new Configuration();
-        S3Settings.apply(conf, context.config());
-        return Files.readString(RemoteFiles.localFile(file, conf), StandardCharsets.UTF_8);
-      }
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      return Files.readString(RemoteFiles.local(file, context.config()), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + file + ": " + e, e);
     }
