@@ -8,6 +8,8 @@ import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.ImportHistoryAction;
 import io.tidemark.ingest.IngestAction;
 import io.tidemark.maintenance.OptimizeAction;
+import io.tidemark.monitoring.DriftReport;
+import io.tidemark.monitoring.DriftResult;
 import io.tidemark.maintenance.VacuumAction;
 import io.tidemark.offline.BatchLedger;
 import io.tidemark.offline.OfflineStore;
@@ -19,7 +21,12 @@ import io.tidemark.runtime.S3Settings;
 import io.tidemark.runtime.SparkSessions;
 import io.tidemark.sagemaker.SageMakerHistoryImport;
 import io.tidemark.training.TrainingSetAction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -106,6 +113,24 @@ public final class Tidemark {
   /** Compares the group's features between two windows: PSI and a two-sample test per feature (see the action). */
   public io.tidemark.monitoring.DriftAction drift(String group) {
     return new io.tidemark.monitoring.DriftAction(offlineStore, registry.group(group));
+  }
+
+  /**
+   * Writes the drift result's HTML report to {@code location}, local or s3:// (default:
+   * {@code <home>/reports/drift-<group>.html}, its folder created); returns where it went.
+   */
+  public String writeDriftReport(DriftResult result, Optional<String> location) {
+    String path = location.orElseGet(() -> config.home().resolve("reports/drift-" + result.group() + ".html")
+        .toAbsolutePath().toString());
+    if (location.isEmpty()) {
+      try {
+        Files.createDirectories(Path.of(path).getParent());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the folder of the report " + path, e);
+      }
+    }
+    DriftReport.write(result, path, spark.sparkContext().hadoopConfiguration());
+    return path;
   }
 
   /** Compares a sample of online records with the offline latest values. */
