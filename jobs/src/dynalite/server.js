@@ -1,4 +1,4 @@
-// Tidemark's local DynamoDB: dynalite (Apache-2.0) on 127.0.0.1 at a free port, started by io.tidemark.online.LocalDynamoDb.
+// Tidemark's local DynamoDB: dynalite (Apache-2.0) on 127.0.0.1 at a free port, started by io.tidemark.runtime.LocalDynamoDb.
 //   node server.js [--path DIR]    (without --path the tables live in memory)
 // Prints one line "tidemark-dynalite listening on port N" on stdout, then logs on stderr only.
 // Exits when its stdin closes: the JVM that started it holds the other end of that pipe, so the server ends with

@@ -1,18 +1,32 @@
 package io.tidemark;
 
-import io.tidemark.config.S3Settings;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.definitions.SourceFormat;
+import io.tidemark.discovery.Lineage;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.ImportHistoryAction;
 import io.tidemark.ingest.IngestAction;
 import io.tidemark.maintenance.OptimizeAction;
+import io.tidemark.monitoring.DriftReport;
+import io.tidemark.monitoring.DriftResult;
 import io.tidemark.maintenance.VacuumAction;
+import io.tidemark.offline.BatchLedger;
 import io.tidemark.offline.OfflineStore;
+import io.tidemark.offline.OfflineTable;
 import io.tidemark.online.OnlineStore;
 import io.tidemark.online.materialize.MaterializeAction;
 import io.tidemark.online.materialize.ReconcileAction;
+import io.tidemark.runtime.S3Settings;
+import io.tidemark.runtime.SparkSessions;
+import io.tidemark.sagemaker.SageMakerHistoryImport;
 import io.tidemark.training.TrainingSetAction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -39,7 +53,7 @@ public final class Tidemark {
    */
   public static Tidemark create(SparkSession spark, TidemarkConfig config, FeatureRegistry registry) {
     S3Settings.apply(spark, config);
-    io.tidemark.config.SparkSessions.applyTimestampSettings(spark);
+    SparkSessions.applyTimestampSettings(spark);
     return new Tidemark(spark, config, registry);
   }
 
@@ -52,8 +66,23 @@ public final class Tidemark {
     return new ImportHistoryAction.Stage(offlineStore, registry.group(group));
   }
 
+  /** Reads a SageMaker offline store and imports its rows as the group's history (see the action). */
+  public SageMakerHistoryImport importSageMakerHistory(String group, String location) {
+    return new SageMakerHistoryImport(spark, registry.group(group), location,
+        history -> importHistory(group).from(history).execute());
+  }
+
   public DeleteAction.Stage delete(String group) {
     return new DeleteAction.Stage(offlineStore, registry.group(group));
+  }
+
+  /**
+   * Deletes records offline (tombstones, as {@link #delete}) and, for an online-enabled group, online too: what
+   * {@code tidemark delete} does.
+   */
+  public DeleteRecordsAction deleteRecords(String group, String path, SourceFormat format) {
+    return new DeleteRecordsAction(registry.group(group), delete(group).from(path, format),
+        version -> materialize(group).tombstonesOf(version).execute());
   }
 
   /** A point-in-time training set over the offline store (see {@link TrainingSetAction}). */
@@ -86,9 +115,42 @@ public final class Tidemark {
     return new io.tidemark.monitoring.DriftAction(offlineStore, registry.group(group));
   }
 
+  /**
+   * Writes the drift result's HTML report to {@code location}, local or s3:// (default:
+   * {@code <home>/reports/drift-<group>.html}, its folder created); returns where it went.
+   */
+  public String writeDriftReport(DriftResult result, Optional<String> location) {
+    String path = location.orElseGet(() -> config.home().resolve("reports/drift-" + result.group() + ".html")
+        .toAbsolutePath().toString());
+    if (location.isEmpty()) {
+      try {
+        Files.createDirectories(Path.of(path).getParent());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the folder of the report " + path, e);
+      }
+    }
+    DriftReport.write(result, path, spark.sparkContext().hadoopConfiguration());
+    return path;
+  }
+
   /** Compares a sample of online records with the offline latest values. */
   public ReconcileAction reconcile(String group) {
     return new ReconcileAction(spark, offlineStore, onlineStore(), registry.group(group));
+  }
+
+  /** The group's offline table: its name and location, whether it was written yet, its {@code facts()}. */
+  public OfflineTable offlineTable(String group) {
+    return offlineStore.forGroup(registry.group(group));
+  }
+
+  /** The group's batches as the batch ledger recorded them, newest first. */
+  public List<BatchLedger.Entry> batches(String group) {
+    return offlineStore.ledger().entries(group);
+  }
+
+  /** Where the groups' features went, and what training sets were built from (see {@link Lineage}). */
+  public Lineage lineage() {
+    return Lineage.of(offlineStore);
   }
 
   /** The online client of this project; the local DynamoDB server starts on first use (online.endpoint: local). */

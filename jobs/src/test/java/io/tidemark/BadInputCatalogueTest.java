@@ -545,7 +545,7 @@ class BadInputCatalogueTest {
 
       List<String> progress = new ArrayList<>();
       IllegalStateException waited = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-          () -> io.tidemark.config.HomeLock.acquire(home, java.time.Duration.ofMillis(300), progress::add));
+          () -> io.tidemark.runtime.HomeLock.acquire(home, java.time.Duration.ofMillis(300), progress::add));
       assertEquals(true, waited.getMessage().startsWith(busy), waited.getMessage());
       assertEquals(1, progress.size());
       assertEquals(true, progress.get(0).endsWith(") is using " + home + "; waiting up to 300ms for it"),
@@ -554,7 +554,7 @@ class BadInputCatalogueTest {
       holder.getOutputStream().close();
       holder.waitFor();
     }
-    try (io.tidemark.config.HomeLock free = io.tidemark.config.HomeLock.acquire(home, java.time.Duration.ZERO,
+    try (io.tidemark.runtime.HomeLock free = io.tidemark.runtime.HomeLock.acquire(home, java.time.Duration.ZERO,
         m -> { })) {
       assertEquals(true, Files.readString(home.resolve("tidemark.lock")).startsWith("pid "
           + ProcessHandle.current().pid() + " since "));

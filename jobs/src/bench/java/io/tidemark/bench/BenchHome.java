@@ -1,6 +1,6 @@
 package io.tidemark.bench;
 
-import io.tidemark.config.SparkSessions;
+import io.tidemark.runtime.SparkSessions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

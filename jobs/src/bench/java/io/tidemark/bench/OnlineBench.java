@@ -10,7 +10,7 @@ import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.online.OnlineStore;
-import io.tidemark.online.dynamo.LocalDynamoDb;
+import io.tidemark.runtime.LocalDynamoDb;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.min;
 
 import io.tidemark.asof.AsOfJoin;
 import io.tidemark.asof.AsOfSource;
-import io.tidemark.config.SparkSessions;
+import io.tidemark.runtime.SparkSessions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.tidemark.cli;
 
 import io.tidemark.Tidemark;
-import io.tidemark.config.HomeLock;
-import io.tidemark.config.SparkSessions;
 import io.tidemark.config.TidemarkConfig;
 import io.tidemark.definitions.FeatureRegistry;
+import io.tidemark.runtime.CommandSession;
+import io.tidemark.runtime.RemoteFiles;
 import io.tidemark.util.JobLabel;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -36,23 +36,20 @@ public final class CliContext {
 
   private TidemarkConfig config;
   private FeatureRegistry registry;
-  private SparkSession spark;
-  private boolean ownsSession;
-  private HomeLock homeLock;
+  private CommandSession session;
 
   public TidemarkConfig config() {
     if (config == null) {
       Optional<Path> file = Optional.ofNullable(configFile)
           .or(() -> Optional.ofNullable(System.getenv("TIDEMARK_CONFIG")))
-          .map(f -> RemoteFiles.isRemote(f) ? RemoteFiles.localFile(f) : Path.of(f));
+          .map(RemoteFiles::local);
       config = TidemarkConfig.load(file, System.getenv());
     }
     return config;
   }
 
   public Path definitionsDir() {
-    String location = definitionsLocation();
-    return RemoteFiles.isRemote(location) ? RemoteFiles.localDefinitions(location) : Path.of(location);
+    return RemoteFiles.localDefinitions(definitionsLocation());
   }
 
   /** --definitions, else $TIDEMARK_DEFINITIONS, else ./feature-definitions, as given (maybe s3://). */
@@ -74,17 +71,11 @@ public final class CliContext {
       org.apache.logging.log4j.core.config.Configurator.setLevel(JobLabel.PHASES_LOGGER,
           org.apache.logging.log4j.Level.INFO);
     }
-    if (spark == null && PROVIDED_SESSION.get() != null) {
-      spark = PROVIDED_SESSION.get();
-    } else if (spark == null) {
-      if (config().embeddedMetastore()) {
-        homeLock = HomeLock.acquire(config().home(), config().lockWait(), Progress::info);
-      }
-      Progress.info("starting Spark (home " + config().home() + ")");
-      spark = SparkSessions.forCli(config());
-      ownsSession = true;
+    if (session == null) {
+      session = PROVIDED_SESSION.get() != null ? CommandSession.provided(PROVIDED_SESSION.get())
+          : CommandSession.start(config(), Progress::info);
     }
-    return spark;
+    return session.spark();
   }
 
   public Tidemark tidemark() {
@@ -92,14 +83,8 @@ public final class CliContext {
   }
 
   void close() {
-    try {
-      if (spark != null && ownsSession) {
-        spark.stop();
-      }
-    } finally {
-      if (homeLock != null) {
-        homeLock.close();
-      }
+    if (session != null) {
+      session.close();
     }
   }
 }

@@ -1,8 +1,9 @@
 package io.tidemark.cli;
 
-import io.tidemark.definitions.FeatureGroup;
-import io.tidemark.ingest.IngestResult;
-import io.tidemark.online.materialize.MaterializeResult;
+import io.tidemark.DeleteRecordsAction;
+import io.tidemark.definitions.SourceFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,34 +24,20 @@ final class DeleteCommand extends TidemarkCli.JobCommand {
   @Option(names = "--format", paramLabel = "FMT", defaultValue = "csv", converter = SourceFormats.class,
       description = "Format of --source (default: ${DEFAULT-VALUE}); read with the reader options of the group's "
           + "source of the same format.")
-  io.tidemark.definitions.SourceFormat format;
+  SourceFormat format;
 
   @Option(names = "--source-option", paramLabel = "KEY=VALUE",
       description = "A Spark reader option over those (csv defaults: header=true, multiLine=true, quote=\", "
           + "escape=\"). Repeatable.")
-  java.util.Map<String, String> sourceOptions = new java.util.LinkedHashMap<>();
+  Map<String, String> sourceOptions = new LinkedHashMap<>();
 
   @Override
   int execute() {
     context.registry().group(group);
     Progress.info("delete " + group + " ...");
-    IngestResult result = context.tidemark().delete(group).from(source, format).sourceOptions(sourceOptions)
-        .execute();
-    System.out.println(result.summary());
-    FeatureGroup g = context.registry().group(group);
-    if (g.online().enabled() && result.rowsWritten() > 0 && !result.alreadyIngested()
-        && result.tableVersion().isPresent()) {
-      MaterializeResult online;
-      try {
-        online = context.tidemark().materialize(group).tombstonesOf(result.tableVersion().get()).execute();
-      } catch (IllegalStateException e) {
-        // the offline tombstones are committed: the online side follows with the next materialize
-        throw new IllegalStateException(e.getMessage() + ". The tombstones are committed offline (v"
-            + result.tableVersion().get() + "); the next `tidemark materialize " + group + "` applies them "
-            + "online", e);
-      }
-      System.out.println(online.summary());
-    }
+    DeleteRecordsAction.Result result = context.tidemark().deleteRecords(group, source, format)
+        .sourceOptions(sourceOptions).onOfflineCommitted(offline -> System.out.println(offline.summary())).execute();
+    result.online().ifPresent(online -> System.out.println(online.summary()));
     return 0;
   }
 }

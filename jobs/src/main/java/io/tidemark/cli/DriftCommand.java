@@ -1,7 +1,5 @@
 package io.tidemark.cli;
 
-import io.tidemark.monitoring.DriftAction;
-import io.tidemark.monitoring.DriftReport;
 import io.tidemark.monitoring.DriftResult;
 import io.tidemark.monitoring.DriftWindow;
 import java.util.ArrayList;
@@ -9,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,19 +57,9 @@ final class DriftCommand extends TidemarkCli.JobCommand {
     context.registry().group(group);
     DriftWindow b = DriftWindow.parse(baseline);
     DriftWindow c = DriftWindow.parse(current);
-    String reportPath = report != null ? report
-        : context.config().home().resolve("reports/drift-" + group + ".html").toAbsolutePath().toString();
-    DriftAction action = context.tidemark().drift(group).baseline(b).current(c).psiThreshold(psiThreshold).alpha(alpha)
-        .features(features);
-    DriftResult r = action.execute();
-    if (report == null) {
-      try {
-        java.nio.file.Files.createDirectories(java.nio.file.Path.of(reportPath).getParent());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("cannot create the folder of the report " + reportPath, e);
-      }
-    }
-    DriftReport.write(r, reportPath, context.spark().sparkContext().hadoopConfiguration());
+    DriftResult r = context.tidemark().drift(group).baseline(b).current(c).psiThreshold(psiThreshold).alpha(alpha)
+        .features(features).execute();
+    String reportPath = context.tidemark().writeDriftReport(r, Optional.ofNullable(report));
     if (json) {
       System.out.println(Json.write(json(r, reportPath)));
     } else {

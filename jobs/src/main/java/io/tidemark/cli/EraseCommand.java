@@ -3,6 +3,7 @@ package io.tidemark.cli;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.governance.EraseAction;
 import io.tidemark.offline.ErasureLedger;
+import io.tidemark.runtime.RemoteFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,9 +56,9 @@ final class EraseCommand extends TidemarkCli.JobCommand {
   @Override
   int execute() throws IOException {
     FeatureGroup g = context.registry().group(group);
+    EraseAction action = context.tidemark().erase(group);
     if (task.list) {
-      List<ErasureLedger.Entry> entries = context.tidemark().offlineStore().erasures()
-          .entries(context.tidemark().offlineStore().database(), group);
+      List<ErasureLedger.Entry> entries = action.audit();
       System.out.println(group + ": " + entries.size() + " erasure audit entr" + (entries.size() == 1 ? "y" : "ies"));
       entries.forEach(e -> System.out.println("  " + e.at() + "  " + e.kind() + " " + e.erasureId() + "  by "
           + e.requestedBy().orElse("?") + e.reason().map(r -> " (" + r + ")").orElse("") + ": " + e.ids() + " ids"
@@ -65,7 +66,7 @@ final class EraseCommand extends TidemarkCli.JobCommand {
               + " quarantined, " + e.onlineItemsDeleted() + " online items" : "")));
       return 0;
     }
-    EraseAction action = context.tidemark().erase(group).reason(reason).releaseManifests(releaseManifests);
+    action.reason(reason).releaseManifests(releaseManifests);
     if (by != null) {
       action.requestedBy(by);
     }
@@ -73,9 +74,8 @@ final class EraseCommand extends TidemarkCli.JobCommand {
       System.out.println(action.lift(task.lift).summary());
       return 0;
     }
-    List<String> lines = Files.readAllLines(RemoteFiles.isRemote(task.ids) ? RemoteFiles.localFile(task.ids)
-        : java.nio.file.Path.of(task.ids), StandardCharsets.UTF_8).stream().map(String::trim)
-        .filter(l -> !l.isEmpty()).toList();
+    List<String> lines = Files.readAllLines(RemoteFiles.local(task.ids), StandardCharsets.UTF_8).stream()
+        .map(String::trim).filter(l -> !l.isEmpty()).toList();
     if (!lines.isEmpty() && lines.get(0).equals(g.recordIdentifier())) {
       lines = lines.subList(1, lines.size());
     }

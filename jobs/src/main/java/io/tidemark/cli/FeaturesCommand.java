@@ -82,7 +82,7 @@ final class FeaturesCommand implements Runnable {
     }
 
     private Optional<OfflineTable.Facts> tableFacts(FeatureGroup g) {
-      OfflineTable t = context.tidemark().offlineStore().forGroup(g);
+      OfflineTable t = context.tidemark().offlineTable(g.name());
       return t.exists() ? Optional.of(t.facts()) : Optional.empty();
     }
 

@@ -1,5 +1,6 @@
 package io.tidemark.cli;
 
+import io.tidemark.Tidemark;
 import io.tidemark.definitions.Durations;
 import io.tidemark.definitions.FeatureDefinition;
 import io.tidemark.definitions.FeatureGroup;
@@ -92,7 +93,8 @@ final class GroupsCommand implements Runnable {
       }
       out.forEach(System.out::println);
       if (table) {
-        OfflineTable t = context.tidemark().offlineStore().forGroup(g);
+        Tidemark tidemark = context.tidemark();
+        OfflineTable t = tidemark.offlineTable(name);
         if (!t.exists()) {
           System.out.println("offline table: " + t.tableName() + " does not exist yet (run: tidemark ingest "
               + g.name() + ")");
@@ -103,7 +105,7 @@ final class GroupsCommand implements Runnable {
             + facts.version().map(v -> ", version " + v).orElse(""));
         System.out.println("last event:   " + facts.lastEventTime().map(Object::toString).orElse("none")
             + "  (last write " + facts.lastWriteTime().map(Object::toString).orElse("none") + ")");
-        List<BatchLedger.Entry> batches = context.tidemark().offlineStore().ledger().entries(g.name());
+        List<BatchLedger.Entry> batches = tidemark.batches(g.name());
         System.out.println("latest batches:");
         batches.stream().limit(10).forEach(b -> System.out.printf("  %s %-6s read %d, written %d, quarantined %d  %s%n",
             b.writeTime().toInstant(), b.kind(), b.rowsRead(), b.rowsWritten(), b.rowsQuarantined(), b.source()));

@@ -1,19 +1,16 @@
 package io.tidemark.cli;
 
-import io.tidemark.config.S3Settings;
-import io.tidemark.definitions.FeatureGroup;
-import io.tidemark.ingest.IngestResult;
+import io.tidemark.runtime.RemoteFiles;
+import io.tidemark.sagemaker.SageMakerHistoryImport;
 import io.tidemark.sagemaker.SageMakerImport;
 import io.tidemark.sagemaker.SageMakerOfflineStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -107,19 +104,20 @@ final class ImportSageMakerCommand extends TidemarkCli.JobCommand {
         refusals.add(r.sageMakerName() + " has " + r.leftOut().size() + " feature" + (r.leftOut().size() == 1 ? ""
             : "s") + " with no Tidemark equivalent yet (" + String.join(", ", r.leftOut()) + ")");
       }
-      if (Files.exists(r.group().file()) && !force && !unchanged(r)) {
+      if (Files.exists(r.group().file()) && !force && !r.unchanged()) {
         refusals.add(r.group().file() + " exists already with other content (pass --force to replace it)");
       }
     }
     for (SageMakerImport.Result r : results) {
-      boolean unchanged = unchanged(r);
+      boolean unchanged = r.unchanged();
       boolean written = refusals.isEmpty() && !unchanged;
       if (written) {
         SageMakerImport.write(r, force);
       }
       System.out.println("import-sagemaker " + r.sageMakerName() + " -> " + (written ? r.group().file()
-          : unchanged ? r.group().file() + " (unchanged)" : "nothing written") + ": " + r.group().features().size() + " features" + (r.leftOut().isEmpty() ? ""
-          : ", " + r.leftOut().size() + " left out") + ", " + r.report().size() + " report lines");
+          : unchanged ? r.group().file() + " (unchanged)" : "nothing written") + ": " + r.group().features().size()
+          + " features" + (r.leftOut().isEmpty() ? "" : ", " + r.leftOut().size() + " left out") + ", "
+          + r.report().size() + " report lines");
       r.report().forEach(line -> System.out.println("  " + line));
     }
     if (!refusals.isEmpty()) {
@@ -132,21 +130,16 @@ final class ImportSageMakerCommand extends TidemarkCli.JobCommand {
 
   /** Loads the SageMaker offline store at --history into the group's offline table; prints where each row went. */
   private int importHistory(String groupName, Optional<SageMakerOfflineStore.Layout> storeLayout) {
-    FeatureGroup target = context.registry().group(groupName);
+    context.registry().group(groupName);
     Progress.info("import-sagemaker " + groupName + ": reading the SageMaker offline store " + history + " ...");
-    SageMakerOfflineStore.Result read = SageMakerOfflineStore.read(context.tidemark().spark(), target, history,
-        storeLayout);
-    System.out.println(read.summary());
-    IngestResult result = context.tidemark().importHistory(groupName).from(read.history()).execute();
-    System.out.println(result.summary());
-    if (!result.alreadyIngested()) {
-      System.out.println("import-sagemaker " + groupName + ": " + read.rowsRead() + " rows in the SageMaker store = "
-          + read.duplicatesDropped() + " exact duplicates + " + result.rowsAlreadyStored() + " already in "
-          + result.table() + " + " + result.rowsWritten() + " written + " + result.rowsQuarantined() + " quarantined");
-    }
+    SageMakerHistoryImport.Result result = context.tidemark().importSageMakerHistory(groupName, history)
+        .layout(storeLayout).onStoreRead(read -> System.out.println(read.summary())).execute();
+    System.out.println(result.imported().summary());
+    result.accounting().ifPresent(System.out::println);
     return 0;
   }
 
+  /** Parsed here rather than by a picocli converter, so the message reads "--layout: ..." (exit 2 all the same). */
   private Optional<SageMakerOfflineStore.Layout> parseLayout() {
     try {
       return SageMakerOfflineStore.Layout.parse(layout);
@@ -155,24 +148,9 @@ final class ImportSageMakerCommand extends TidemarkCli.JobCommand {
     }
   }
 
-  /** True when the definition file exists with exactly the content this import would write. */
-  private static boolean unchanged(SageMakerImport.Result r) {
-    try {
-      return Files.exists(r.group().file())
-          && Files.readString(r.group().file(), StandardCharsets.UTF_8).equals(r.yaml());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + r.group().file(), e);
-    }
-  }
-
   private String read(String file) {
     try {
-      if (RemoteFiles.isRemote(file)) {
-        Configuration conf = new Configuration();
-        S3Settings.apply(conf, context.config());
-        return Files.readString(RemoteFiles.localFile(file, conf), StandardCharsets.UTF_8);
-      }
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      return Files.readString(RemoteFiles.local(file, context.config()), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + file + ": " + e, e);
     }

@@ -35,7 +35,7 @@ final class LineageCommand extends TidemarkCli.JobCommand {
 
   @Override
   int execute() {
-    Lineage lineage = Lineage.of(context.tidemark().offlineStore());
+    Lineage lineage = context.tidemark().lineage();
     if (target.trainingSet != null) {
       print(lineage.trainingSet(target.trainingSet));
       return 0;

@@ -2,15 +2,15 @@ package io.tidemark.cli;
 
 import io.tidemark.BadRequestException;
 import io.tidemark.config.ConfigException;
-import io.tidemark.config.HomeLock;
 import io.tidemark.definitions.DefinitionException;
+import io.tidemark.runtime.HomeLock;
 import io.tidemark.sagemaker.SageMakerException;
 import io.tidemark.transform.TransformException;
 import java.io.PrintWriter;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /**
  * {@code tidemark}: the command line over the library. Locally through {@code ./tidemark}; on EMR as

@@ -33,6 +33,7 @@ final class VacuumCommand extends TidemarkCli.JobCommand {
 
   @Override
   int execute() {
+    // parsed here rather than by a picocli converter, whose message would read "Invalid value for option ..."
     Duration retention;
     try {
       retention = Durations.parseOrThrow(retain, "--retain");

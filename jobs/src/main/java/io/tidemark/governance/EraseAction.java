@@ -93,6 +93,11 @@ public final class EraseAction extends BaseAction<EraseAction, EraseResult> {
     return this;
   }
 
+  /** The group's erasure audit: every erase and lift, oldest first (who, when, why, how many; never the ids). */
+  public List<ErasureLedger.Entry> audit() {
+    return store.erasures().entries(store.database(), group.name());
+  }
+
   @Override
   protected void check() {
     if (ids.isEmpty()) {

@@ -66,6 +66,15 @@ public final class SageMakerImport {
       report = List.copyOf(report);
       leftOut = List.copyOf(leftOut);
     }
+
+    /** True when the definition file exists with exactly this text: writing it would change nothing. */
+    public boolean unchanged() {
+      try {
+        return Files.exists(group.file()) && Files.readString(group.file(), StandardCharsets.UTF_8).equals(yaml);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + group.file(), e);
+      }
+    }
   }
 
   /**

@@ -42,7 +42,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>The location may be the group's folder ({@code .../offline-store/<group>-<epoch>}), its {@code data/} folder
  * (SageMaker's {@code ResolvedOutputS3Uri}), or an Iceberg metadata file; local, {@code s3a://} or {@code s3://}
- * (served by S3A once {@link io.tidemark.config.S3Settings#apply} ran on the session, as Tidemark's jobs do).
+ * (served by S3A once {@link io.tidemark.runtime.S3Settings#apply} ran on the session, as Tidemark's jobs do).
  *
  * <p>Exact duplicates (SageMaker's offline store is written at least once, so a record can arrive twice) are rows
  * with the same record identifier, event time and {@code api_invocation_time}: one is kept, the one SageMaker

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.demo.DemoData;
-import io.tidemark.online.dynamo.LocalDynamoDb;
+import io.tidemark.runtime.LocalDynamoDb;
 import io.tidemark.testing.S3MockServer;
 import io.tidemark.testing.TestSpark;
 import java.io.File;

@@ -9,7 +9,7 @@ import io.tidemark.Tidemark;
 import io.tidemark.definitions.SourceFormat;
 import io.tidemark.ingest.IngestResult;
 import io.tidemark.offline.ErasureLedger;
-import io.tidemark.online.dynamo.LocalDynamoDb;
+import io.tidemark.runtime.LocalDynamoDb;
 import io.tidemark.testing.GroupYaml;
 import io.tidemark.testing.Rows;
 import io.tidemark.testing.TestSpark;

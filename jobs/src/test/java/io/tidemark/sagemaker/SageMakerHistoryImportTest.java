@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tidemark.cli.TidemarkCli;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.definitions.SourceFormat;
-import io.tidemark.testing.CliRuns;
 import io.tidemark.testing.CliRuns.Run;
+import io.tidemark.testing.CliRuns;
 import io.tidemark.testing.Rows;
 import io.tidemark.testing.S3MockServer;
-import io.tidemark.testing.SageMakerStores;
 import io.tidemark.testing.SageMakerStores.EventTime;
 import io.tidemark.testing.SageMakerStores.Store;
+import io.tidemark.testing.SageMakerStores;
 import io.tidemark.testing.TestStore;
 import io.tidemark.training.OutputFormat;
 import java.nio.file.Files;
@@ -145,7 +145,7 @@ class SageMakerHistoryImportTest {
     Files.writeString(yaml, text.replace(age, age + "    rules:\n      - {min: 13, max: 120}\n"));
 
     Store users = SageMakerStores.users();
-    io.tidemark.config.S3Settings.apply(project.spark(), io.tidemark.config.TidemarkConfig.forHome(
+    io.tidemark.runtime.S3Settings.apply(project.spark(), io.tidemark.config.TidemarkConfig.forHome(
         project.path("home"), s3));
     String folder = SageMakerStores.writeIceberg(project.spark(), users, SageMakerStores.groupFolder("s3a://" + BUCKET
         + "/sm-history-" + project.database, users)).replace("s3a://", "s3://");

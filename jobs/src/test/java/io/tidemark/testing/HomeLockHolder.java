@@ -1,6 +1,6 @@
 package io.tidemark.testing;
 
-import io.tidemark.config.HomeLock;
+import io.tidemark.runtime.HomeLock;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package io.tidemark.testing;
 
-import io.tidemark.config.SparkSessions;
+import io.tidemark.runtime.SparkSessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package io.tidemark.online.dynamo;
 
 import io.tidemark.config.TidemarkConfig;
+import io.tidemark.runtime.LocalDynamoDb;
 import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;

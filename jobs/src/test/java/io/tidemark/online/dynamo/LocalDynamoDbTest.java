@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.online.dynamo.OnlineConfig;
 import io.tidemark.online.OnlineTesting;
+import io.tidemark.online.dynamo.OnlineConfig;
 import io.tidemark.online.materialize.ReconcileAction;
+import io.tidemark.runtime.LocalDynamoDb;
 import io.tidemark.testing.TestSpark;
 import io.tidemark.testing.TestStore;
 import java.io.BufferedReader;

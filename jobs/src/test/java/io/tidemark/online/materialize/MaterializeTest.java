@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.Tidemark;
-import io.tidemark.ingest.IngestResult;
+import io.tidemark.definitions.SourceFormat;
 import io.tidemark.online.Faults;
 import io.tidemark.online.OnlineRecord;
 import io.tidemark.online.OnlineStore;
@@ -155,8 +155,9 @@ class MaterializeTest {
     tm.materialize("users").execute();
 
     // what the delete command does: tombstones offline, then the same tombstones online
-    IngestResult del = OnlineTesting.delete(tm, store, "users", "u1,2099-06-01T00:00:00Z\nu2,2099-04-01T00:00:00Z\n");
-    MaterializeResult online = tm.materialize("users").tombstonesOf(del.tableVersion().orElseThrow()).execute();
+    store.write("raw/delete-u1-u2.csv", "user_id,event_time\nu1,2099-06-01T00:00:00Z\nu2,2099-04-01T00:00:00Z\n");
+    MaterializeResult online = tm.deleteRecords("users", store.path("raw/delete-u1-u2.csv").toString(),
+        SourceFormat.CSV).execute().online().orElseThrow();
     assertEquals("tombstones", online.mode());
     assertEquals(List.of(2L, 0L, 1L, 1L), List.of(online.records(), online.written(), online.skippedStale(),
         online.deleted()));
@@ -360,9 +361,13 @@ class MaterializeTest {
           () -> tm.materialize("users").execute());
       assertTrue(second.getMessage().startsWith("the online tables of users are being written by another run ("
           + holder + ", since "), second.getMessage());
-      IngestResult del = OnlineTesting.delete(tm, store, "users", "u2,2099-06-01T00:00:00Z\n");
-      assertThrows(IllegalStateException.class, () -> tm.materialize("users")
-          .tombstonesOf(del.tableVersion().orElseThrow()).execute());
+      // the delete command's online step meets the lease too: the tombstones stay committed offline
+      store.write("raw/delete-u2.csv", "user_id,event_time\nu2,2099-06-01T00:00:00Z\n");
+      IllegalStateException delete = assertThrows(IllegalStateException.class, () -> tm.deleteRecords("users",
+          store.path("raw/delete-u2.csv").toString(), SourceFormat.CSV).execute());
+      assertTrue(delete.getMessage().startsWith(second.getMessage().substring(0, 40)), delete.getMessage());
+      assertTrue(delete.getMessage().endsWith("; the next `tidemark materialize users` applies them online"),
+          delete.getMessage());
       Faults.Gate.open();
       r = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
     } finally {

@@ -1,5 +1,6 @@
-package io.tidemark.cli;
+package io.tidemark.runtime;
 
+import io.tidemark.config.TidemarkConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,15 +14,36 @@ import org.apache.hadoop.fs.FileSystem;
  * mode needs: the files are copied to a local temporary folder first. For definitions, the project's {@code sql/}
  * folder beside them is copied too, so transform paths keep working.
  */
-final class RemoteFiles {
+public final class RemoteFiles {
   private RemoteFiles() {}
 
-  static boolean isRemote(String location) {
+  public static boolean isRemote(String location) {
     return location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !location.startsWith("file:");
   }
 
-  /** Copies {@code <root>/<name>} and {@code <root>/sql} to a temp project; returns the local definitions folder. */
-  static Path localDefinitions(String location) {
+  /** A local file as is; a remote one copied to a temp folder first (read with Hadoop's default settings). */
+  public static Path local(String location) {
+    return isRemote(location) ? localFile(location, new Configuration()) : Path.of(location);
+  }
+
+  /** The same, reading a remote file with the config's {@code s3.*} settings. */
+  public static Path local(String location, TidemarkConfig config) {
+    if (!isRemote(location)) {
+      return Path.of(location);
+    }
+    Configuration conf = new Configuration();
+    S3Settings.apply(conf, config);
+    return localFile(location, conf);
+  }
+
+  /**
+   * A local definitions folder as is; a remote one copied with {@code <root>/sql} beside it to a temp project.
+   * Returns the local definitions folder.
+   */
+  public static Path localDefinitions(String location) {
+    if (!isRemote(location)) {
+      return Path.of(location);
+    }
     org.apache.hadoop.fs.Path defs = new org.apache.hadoop.fs.Path(location);
     Path project = tempDir("tidemark-project");
     copyTree(defs, project.resolve(defs.getName()));
@@ -32,12 +54,8 @@ final class RemoteFiles {
     return project.resolve(defs.getName());
   }
 
-  static Path localFile(String location) {
-    return localFile(location, new Configuration());
-  }
-
-  /** Copies one file to a temp folder, reading it with {@code conf} (e.g. with the config's s3.* settings). */
-  static Path localFile(String location, Configuration conf) {
+  /** Copies one file to a temp folder, reading it with {@code conf}. */
+  private static Path localFile(String location, Configuration conf) {
     Path dir = tempDir("tidemark-config");
     org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(location);
     Path target = dir.resolve(src.getName());

@@ -1,4 +1,4 @@
-package io.tidemark.config;
+package io.tidemark.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
-package io.tidemark.online.dynamo;
+package io.tidemark.runtime;
 
+import io.tidemark.online.dynamo.DynamoConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

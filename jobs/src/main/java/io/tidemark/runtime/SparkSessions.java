@@ -1,5 +1,6 @@
-package io.tidemark.config;
+package io.tidemark.runtime;
 
+import io.tidemark.config.TidemarkConfig;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 

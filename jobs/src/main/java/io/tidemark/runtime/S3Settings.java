@@ -1,5 +1,7 @@
-package io.tidemark.config;
+package io.tidemark.runtime;
 
+import io.tidemark.config.ConfigException;
+import io.tidemark.config.TidemarkConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,8 +1,9 @@
-package io.tidemark.config;
+package io.tidemark.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.tidemark.config.TidemarkConfig;
 import io.tidemark.testing.TestSpark;
 import java.util.Map;
 import java.util.TreeMap;
