@@ -1,5 +1,6 @@
 package io.tidemark;
 
+import io.tidemark.action.Action;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.ingest.DeleteAction;
 import io.tidemark.ingest.IngestResult;
@@ -12,9 +13,9 @@ import java.util.function.LongFunction;
 /**
  * What {@code tidemark delete} does: the offline tombstones ({@link DeleteAction}), then, for an online-enabled
  * group, the same records deleted online (a materialize of the tombstones' version), unless nothing was written.
- * Lives beside the facade because it joins an offline and an online action.
+ * Lives beside the facade because it joins an offline and an online action; each labels its own Spark jobs.
  */
-public final class DeleteRecordsAction {
+public final class DeleteRecordsAction implements Action<DeleteRecordsAction, DeleteRecordsAction.Result> {
   private final FeatureGroup group;
   private final DeleteAction offline;
   private final LongFunction<MaterializeResult> onlineTombstones;
@@ -45,6 +46,7 @@ public final class DeleteRecordsAction {
    * @throws IllegalStateException when the online delete fails; the tombstones stay committed offline and the
    *     message names the materialize that applies them online
    */
+  @Override
   public Result execute() {
     IngestResult result = offline.execute();
     offlineCommitted.accept(result);

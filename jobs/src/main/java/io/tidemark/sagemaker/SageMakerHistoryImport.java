@@ -1,8 +1,10 @@
 package io.tidemark.sagemaker;
 
+import io.tidemark.action.BaseAction;
 import io.tidemark.definitions.FeatureGroup;
 import io.tidemark.ingest.HistoryInput;
 import io.tidemark.ingest.IngestResult;
+import io.tidemark.util.JobLabel;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -13,8 +15,7 @@ import org.apache.spark.sql.SparkSession;
  * writes its rows into the group's offline table through the history import, so that every row read is accounted
  * for ({@link Result#accounting}). Staged: {@code tidemark.importSageMakerHistory("users", location).execute()}.
  */
-public final class SageMakerHistoryImport {
-  private final SparkSession spark;
+public final class SageMakerHistoryImport extends BaseAction<SageMakerHistoryImport, SageMakerHistoryImport.Result> {
   private final FeatureGroup group;
   private final String location;
   private final Function<HistoryInput, IngestResult> importHistory;
@@ -24,7 +25,7 @@ public final class SageMakerHistoryImport {
   /** @param importHistory writes the rows read into the group's offline table (the facade's importHistory) */
   public SageMakerHistoryImport(SparkSession spark, FeatureGroup group, String location,
       Function<HistoryInput, IngestResult> importHistory) {
-    this.spark = spark;
+    super(spark);
     this.group = group;
     this.location = location;
     this.importHistory = importHistory;
@@ -59,7 +60,18 @@ public final class SageMakerHistoryImport {
     }
   }
 
-  public Result execute() {
+  @Override
+  protected String name() {
+    return "import-sagemaker";
+  }
+
+  @Override
+  protected String description() {
+    return group.name() + ": read " + location;
+  }
+
+  @Override
+  protected Result run(JobLabel label) {
     SageMakerOfflineStore.Result read = SageMakerOfflineStore.read(spark, group, location, layout);
     storeRead.accept(read);
     return new Result(group.name(), read, importHistory.apply(read.history()));
