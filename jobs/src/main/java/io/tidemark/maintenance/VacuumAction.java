@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +27,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.delta.DeltaLog;
 
 /**
  * Deletes the files of a group's offline table that no version of the last {@code retention} needs (Delta VACUUM),
@@ -194,9 +190,10 @@ public final class VacuumAction extends BaseAction<VacuumAction, VacuumResult> {
   /** The pinned versions a vacuum with this retention would take files from (Delta's dry run decides). */
   private List<Loss> losses(OfflineTable table, Map<Long, List<ManifestLedger.Pin>> atRisk,
       List<OfflineTable.Commit> commits, Instant now, List<String> warnings) {
+    DataFiles files = new DataFiles(spark, table);
     Set<String> doomed = new HashSet<>();
     quietly(() -> SessionSettings.with(spark, settings(false), () -> spark.sql(vacuumSql(table, true))
-        .collectAsList())).forEach(r -> doomed.add(qualified(table, r.getString(0))));
+        .collectAsList())).forEach(r -> doomed.add(files.qualified(r.getString(0))));
     List<Loss> losses = new ArrayList<>();
     Map<String, Instant> deletionTimes = null;
     for (Map.Entry<Long, List<ManifestLedger.Pin>> e : atRisk.entrySet()) {
@@ -204,7 +201,7 @@ public final class VacuumAction extends BaseAction<VacuumAction, VacuumResult> {
       List<String> needed;
       try {
         needed = Arrays.stream(spark.read().format("delta").option("versionAsOf", version).load(table.location())
-            .inputFiles()).map(f -> qualified(table, f)).filter(doomed::contains).toList();
+            .inputFiles()).map(f -> files.qualified(f)).filter(doomed::contains).toList();
       } catch (Exception ex) { // AnalysisException (undeclared on Spark 3.5): the log of that version is gone
         warnings.add("manifests " + e.getValue().stream().map(ManifestLedger.Pin::manifest).toList() + " pin "
             + group.name() + " v" + version + ", which Delta can no longer read (" + ex.getMessage() + "); they "
@@ -215,11 +212,11 @@ public final class VacuumAction extends BaseAction<VacuumAction, VacuumResult> {
         continue;
       }
       if (deletionTimes == null) {
-        deletionTimes = deletionTimes(table);
+        deletionTimes = files.deletionTimes();
       }
       Instant oldest = now;
       for (String f : needed) {
-        Instant t = Optional.ofNullable(deletionTimes.get(f)).orElseGet(() -> modificationTime(f));
+        Instant t = Optional.ofNullable(deletionTimes.get(f)).orElseGet(() -> files.modificationTime(f));
         oldest = t.isBefore(oldest) ? t : oldest;
       }
       Instant committed = commits.stream().filter(c -> c.version() == version).findFirst()
@@ -241,39 +238,6 @@ public final class VacuumAction extends BaseAction<VacuumAction, VacuumResult> {
         + " or longer (the shortest retention that keeps every pinned version readable now; it grows as time "
         + "passes), or un-pin a manifest with --forget-manifest PATH (that training set can then no longer be rebuilt "
         + "with --from-manifest), or delete the training set with its manifest";
-  }
-
-  /** When Delta counts each replaced file as deleted: its tombstone's time (files without one: their own time). */
-  private Map<String, Instant> deletionTimes(OfflineTable table) {
-    Map<String, Instant> times = new HashMap<>();
-    for (Row r : DeltaLog.forTableWithSnapshot(spark, table.location())._2().tombstones().toDF()
-        .select("path", "deletionTimestamp").collectAsList()) {
-      times.put(qualified(table, r.getString(0)), Instant.ofEpochMilli(r.getLong(1)));
-    }
-    return times;
-  }
-
-  private Instant modificationTime(String file) {
-    try {
-      Path p = new Path(file);
-      return Instant.ofEpochMilli(p.getFileSystem(spark.sparkContext().hadoopConfiguration()).getFileStatus(p)
-          .getModificationTime());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the modification time of " + file, e);
-    }
-  }
-
-  /** A data file's path as one string for comparisons: qualified, relative paths (the log's) under the table. */
-  private String qualified(OfflineTable table, String file) {
-    try {
-      URI uri = new URI(file);
-      Path p = uri.isAbsolute() || file.startsWith("/") ? new Path(uri) : new Path(new Path(table.location()),
-          new Path(uri));
-      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.makeQualified(p).toString();
-    } catch (java.net.URISyntaxException | IOException e) {
-      throw new IllegalStateException("cannot resolve the data file " + file + " of " + table.tableName(), e);
-    }
   }
 
   /**
