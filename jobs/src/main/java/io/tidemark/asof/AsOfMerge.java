@@ -1,19 +1,15 @@
 package io.tidemark.asof;
 
-import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * The forward-only pass of the as-of join over one partition (or one key): spine rows sorted by (key, time),
@@ -25,45 +21,14 @@ import org.apache.spark.util.LongAccumulator;
  * delay, and write time when known-at), and TTL only needs a check of that best row: it has the greatest
  * event time of all eligible rows, so if it is older than {@code t - ttl}, every eligible row is.
  *
- * <p>Two row forms share the pass: Spark's internal rows ({@link #internal}, the co-partitioned zip: no
- * conversion to and from Java objects) and external {@link Row}s ({@link #external}, the cogroup strategy).
+ * <p>Two row forms share the pass: Spark's internal rows ({@link #internal}, {@link InternalRowMerge}: the
+ * co-partitioned zip, no conversion to and from Java objects) and external {@link Row}s ({@link #external},
+ * {@link ExternalRowMerge}: the cogroup strategy). Column positions and per-source settings: {@link MergeLayout}.
  *
  * @param <R> the row form
  */
-abstract class AsOfMerge<R> implements Iterator<R> {
-  /** Column positions, types and per-source settings; shipped to the executors. */
-  record Layout(
-      int spineKeyIndex,
-      int spineTimeIndex,
-      int[] spineCopy,
-      DataType[] spineTypes,
-      DataType[] historyTypes,
-      int eventIndex,
-      int[][] orderIndex,
-      int[][] outputIndex,
-      long[] ttlMicros,
-      Stats stats) implements Serializable {
-    static final int KEY = 0;
-    /** The first spine time a row may serve; also its event time unless a delay or known-at shifts it. */
-    static final int ELIGIBLE = 1;
-    static final int SOURCE = 2;
-    static final int WRITE = 3;
-    static final int DELETED = 4;
-
-    int width() {
-      int w = spineCopy.length;
-      for (int[] out : outputIndex) {
-        w += out.length;
-      }
-      return w;
-    }
-  }
-
-  /** What happened to each (spine row, source) pair, counted on the executors. */
-  record Stats(LongAccumulator[] matched, LongAccumulator[] deleted, LongAccumulator[] none)
-      implements Serializable {}
-
-  final Layout layout;
+abstract sealed class AsOfMerge<R> implements Iterator<R> permits InternalRowMerge, ExternalRowMerge {
+  final MergeLayout layout;
   private final Iterator<R> spine;
   private final Iterator<R> history;
   private final Object[] best;
@@ -76,7 +41,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
   private Object currentKey;
   private boolean flushed;
 
-  private AsOfMerge(Layout layout, Iterator<R> spine, Iterator<R> history) {
+  AsOfMerge(MergeLayout layout, Iterator<R> spine, Iterator<R> history) {
     this.layout = layout;
     this.spine = spine;
     this.history = history;
@@ -90,13 +55,14 @@ abstract class AsOfMerge<R> implements Iterator<R> {
   }
 
   /** The merge over Spark's internal rows (as a plan's RDD gives them, possibly reused between calls). */
-  static AsOfMerge<InternalRow> internal(Layout layout, Iterator<InternalRow> spine, Iterator<InternalRow> history) {
-    return new Internal(layout, spine, history);
+  static AsOfMerge<InternalRow> internal(MergeLayout layout, Iterator<InternalRow> spine,
+      Iterator<InternalRow> history) {
+    return new InternalRowMerge(layout, spine, history);
   }
 
   /** The merge over external rows. */
-  static AsOfMerge<Row> external(Layout layout, Iterator<Row> spine, Iterator<Row> history) {
-    return new External(layout, spine, history);
+  static AsOfMerge<Row> external(MergeLayout layout, Iterator<Row> spine, Iterator<Row> history) {
+    return new ExternalRowMerge(layout, spine, history);
   }
 
   /** The value at {@code i} (null when null); of a key, a Long or a string form that orders as Spark does. */
@@ -141,7 +107,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     R s = spine.next();
     int k = layout.spineKeyIndex();
     Object key = value(s, k, layout.spineTypes()[k]);
-    if (!java.util.Objects.equals(key, currentKey)) {
+    if (!Objects.equals(key, currentKey)) {
       Arrays.fill(best, null);
       // an internal string points into the row's buffer, which the next row may reuse
       currentKey = key instanceof UTF8String u ? u.clone() : key;
@@ -158,12 +124,12 @@ abstract class AsOfMerge<R> implements Iterator<R> {
   @SuppressWarnings("unchecked")
   private void advance(Object key, long t) {
     while (pending != null) {
-      int c = compareKey(pending, Layout.KEY, key);
-      if (c > 0 || (c == 0 && longAt(pending, Layout.ELIGIBLE) > t)) {
+      int c = compareKey(pending, MergeLayout.KEY, key);
+      if (c > 0 || (c == 0 && longAt(pending, MergeLayout.ELIGIBLE) > t)) {
         return;
       }
       if (c == 0) {
-        int g = intAt(pending, Layout.SOURCE);
+        int g = intAt(pending, MergeLayout.SOURCE);
         if (best[g] == null || compareRows(pending, (R) best[g], g) > 0) {
           kept[g] = keep(pending, (R) kept[g]);
           best[g] = kept[g];
@@ -179,11 +145,11 @@ abstract class AsOfMerge<R> implements Iterator<R> {
     if (c != 0) {
       return c;
     }
-    c = Long.compare(longAt(a, Layout.WRITE), longAt(b, Layout.WRITE));
+    c = Long.compare(longAt(a, MergeLayout.WRITE), longAt(b, MergeLayout.WRITE));
     if (c != 0) {
       return c;
     }
-    c = Boolean.compare(booleanAt(a, Layout.DELETED), booleanAt(b, Layout.DELETED));
+    c = Boolean.compare(booleanAt(a, MergeLayout.DELETED), booleanAt(b, MergeLayout.DELETED));
     if (c != 0) {
       return c;
     }
@@ -239,7 +205,7 @@ abstract class AsOfMerge<R> implements Iterator<R> {
       if (w == null || !timed
           || (layout.ttlMicros()[g] >= 0 && longAt(w, layout.eventIndex()) < t - layout.ttlMicros()[g])) {
         none[g]++;
-      } else if (booleanAt(w, Layout.DELETED)) {
+      } else if (booleanAt(w, MergeLayout.DELETED)) {
         deleted[g]++;
       } else {
         matched[g]++;
@@ -257,108 +223,11 @@ abstract class AsOfMerge<R> implements Iterator<R> {
       return;
     }
     flushed = true;
-    Stats st = layout.stats();
+    MergeLayout.Stats st = layout.stats();
     for (int g = 0; g < best.length; g++) {
       st.matched()[g].add(matched[g]);
       st.deleted()[g].add(deleted[g]);
       st.none()[g].add(none[g]);
-    }
-  }
-
-  private static final class Internal extends AsOfMerge<InternalRow> {
-    Internal(Layout layout, Iterator<InternalRow> spine, Iterator<InternalRow> history) {
-      super(layout, spine, history);
-    }
-
-    @Override
-    Object value(InternalRow row, int i, DataType type) {
-      // a string stays in the row's buffer: the caller projects each output row before reading the next input
-      return row.isNullAt(i) ? null : row.get(i, type);
-    }
-
-    @Override
-    long longAt(InternalRow row, int i) {
-      return row.getLong(i);
-    }
-
-    @Override
-    int intAt(InternalRow row, int i) {
-      return row.getInt(i);
-    }
-
-    @Override
-    boolean booleanAt(InternalRow row, int i) {
-      return row.getBoolean(i);
-    }
-
-    @Override
-    boolean isNull(InternalRow row, int i) {
-      return row.isNullAt(i);
-    }
-
-    @Override
-    InternalRow keep(InternalRow row, InternalRow storage) {
-      // a plan's iterator may reuse the row object for the next row; the kept copy's bytes are reused in turn
-      if (row instanceof UnsafeRow u && storage instanceof UnsafeRow target) {
-        target.copyFrom(u);
-        return target;
-      }
-      return row.copy();
-    }
-
-    @Override
-    int compareKey(InternalRow row, int i, Object key) {
-      if (key instanceof Long k) {
-        // no boxing of every history row's key
-        return row.isNullAt(i) ? -1 : Long.compare(row.getLong(i), k);
-      }
-      return super.compareKey(row, i, key);
-    }
-
-    @Override
-    InternalRow row(Object[] values) {
-      return new GenericInternalRow(values);
-    }
-  }
-
-  private static final class External extends AsOfMerge<Row> {
-    External(Layout layout, Iterator<Row> spine, Iterator<Row> history) {
-      super(layout, spine, history);
-    }
-
-    @Override
-    Object value(Row row, int i, DataType type) {
-      return row.get(i);
-    }
-
-    @Override
-    long longAt(Row row, int i) {
-      return row.getLong(i);
-    }
-
-    @Override
-    int intAt(Row row, int i) {
-      return row.getInt(i);
-    }
-
-    @Override
-    boolean booleanAt(Row row, int i) {
-      return row.getBoolean(i);
-    }
-
-    @Override
-    boolean isNull(Row row, int i) {
-      return row.isNullAt(i);
-    }
-
-    @Override
-    Row keep(Row row, Row storage) {
-      return row;
-    }
-
-    @Override
-    Row row(Object[] values) {
-      return RowFactory.create(values);
     }
   }
 }

@@ -47,6 +47,11 @@ public record AsOfOptions(boolean strict, Duration delay, boolean asKnownAt, Opt
     return micros(delay) + (strict ? 1 : 0);
   }
 
+  /** Whether a row's first eligible spine time differs from its event time (a delay, or known-at). */
+  boolean shiftsEventTime() {
+    return eventShiftMicros() != 0 || asKnownAt;
+  }
+
   static long micros(Duration d) {
     return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1000);
   }

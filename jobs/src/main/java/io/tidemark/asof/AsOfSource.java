@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * One history joined as of the spine time: an offline table (or any frame with the same shape: record id,
- * event time, {@code write_time}, {@code is_deleted}, values).
+ * event time, {@link RecordOrder#WRITE_TIME write_time}, {@link RecordOrder#IS_DELETED is_deleted}, values).
  *
  * @param name what the source is called in job labels, stats and errors (the feature group)
  * @param spineKey the spine column holding this source's record id

@@ -1,6 +1,6 @@
 package io.tidemark.asof;
 
-import io.tidemark.offline.MetadataColumns;
+import io.tidemark.definitions.ReservedNames;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,14 +17,22 @@ import java.util.List;
  * ({@link AsOfJoin}), so both always pick the same winner.
  */
 public final class RecordOrder {
+  /**
+   * The history column with when a version was written (one instant per batch): the order's second key. Every
+   * history has it; the offline table stores it under this name ({@code MetadataColumns} refers to it).
+   */
+  public static final String WRITE_TIME = ReservedNames.WRITE_TIME;
+  /** The history column that is true for a tombstone: the order's third key. */
+  public static final String IS_DELETED = ReservedNames.IS_DELETED;
+
   private RecordOrder() {}
 
   /** Columns to compare, most significant first. */
   public static List<String> columns(String eventTime, List<String> valueColumns) {
     List<String> cols = new ArrayList<>();
     cols.add(eventTime);
-    cols.add(MetadataColumns.WRITE_TIME);
-    cols.add(MetadataColumns.IS_DELETED);
+    cols.add(WRITE_TIME);
+    cols.add(IS_DELETED);
     cols.addAll(valueColumns);
     return cols;
   }
