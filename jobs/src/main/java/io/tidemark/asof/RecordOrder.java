@@ -19,7 +19,7 @@ import java.util.List;
 public final class RecordOrder {
   /**
    * The history column with when a version was written (one instant per batch): the order's second key. Every
-   * history has it; the offline table stores it under this name ({@code MetadataColumns} refers to it).
+   * history has it; the offline table stores it under this name (one of {@code ReservedNames}).
    */
   public static final String WRITE_TIME = ReservedNames.WRITE_TIME;
   /** The history column that is true for a tombstone: the order's third key. */
