@@ -146,7 +146,7 @@ final class BatchIngest {
     }
     Dataset<Row> rejected = null;
     Dataset<Row> output = null;
-    Alongside sideTables = null;
+    Alongside profiling = null;
     try {
       label.step(kind + ": " + group.name() + ": validate rows");
       Column valid = size(col(RowValidator.REASONS)).equalTo(0);
@@ -198,23 +198,18 @@ final class BatchIngest {
           : DataQuality.featureStatistics(group, counts, statsAt, accepted);
       long written = windowed ? output.count() : accepted;
 
-      // the data-quality record and the profile (its own pass over the rows) go to their own tables alongside
-      // the write, and are committed before the ledger records the batch
-      DataQuality.Counts batchCounts = new DataQuality.Counts(read, written, quarantined,
-          read - accepted - quarantined - alreadyStored, reasons, warnings);
-      boolean profiling = !profiled.isEmpty() && written > 0;
-      Dataset<Row> profiledRows = output;
-      Row firstPass = counts;
-      sideTables = Alongside.start(spark, kind + ": " + group.name() + ": data-quality record"
-          + (profiling ? " and profile of " + profiled.size() + " features" : ""), () -> {
-            table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind,
-                batchCounts), appId);
-            if (profiling) {
+      if (!profiled.isEmpty() && written > 0) {
+        // its own pass over the rows and its own table: alongside the write, done before the ledger records
+        // the batch
+        Dataset<Row> profiledRows = output;
+        Row firstPass = counts;
+        profiling = Alongside.start(spark, kind + ": " + group.name() + ": profile " + profiled.size()
+            + " features", () -> {
               List<FeatureProfile> profiles = windowed ? Profiler.profile(profiledRows, profiled)
                   : Profiler.secondPass(profiledRows, profiled, firstPass, profileAt, accepted);
               table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
-            }
-          });
+            });
+      }
       label.step(kind + ": " + group.name() + ": register " + table.tableName());
       table.ensureRegistered();
       Optional<Long> before = table.version();
@@ -242,10 +237,14 @@ final class BatchIngest {
       Optional<Long> filesWritten = written == 0 || committedEarlier || after.equals(before) ? Optional.empty()
           : last.flatMap(OfflineTable.Commit::filesAdded);
       IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
-          quarantined, batchCounts.outOfRange(), alreadyStored, written, reasons, warnings, after, filesWritten,
-          committedEarlier);
-      label.step(kind + ": " + group.name() + ": wait for the data-quality record and profile");
-      sideTables.join();
+          quarantined, read - accepted - quarantined - alreadyStored, alreadyStored, written, reasons, warnings,
+          after, filesWritten, committedEarlier);
+      label.step(kind + ": " + group.name() + ": data-quality record");
+      table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
+      if (profiling != null) {
+        label.step(kind + ": " + group.name() + ": wait for the profile");
+        profiling.join();
+      }
       label.step(kind + ": " + group.name() + ": batch ledger");
       ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
           quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
@@ -253,8 +252,8 @@ final class BatchIngest {
           input.transformSha256()));
       return result;
     } finally {
-      if (sideTables != null) {
-        sideTables.close();
+      if (profiling != null) {
+        profiling.close();
       }
       if (rejected != null) {
         rejected.unpersist();

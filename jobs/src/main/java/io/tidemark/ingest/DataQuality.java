@@ -65,14 +65,11 @@ final class DataQuality {
     return features;
   }
 
-  /** A batch's counts as its data-quality record holds them: known before its rows are written. */
-  record Counts(long read, long written, long quarantined, long outOfRange, Map<String, Long> quarantineReasons,
-      Map<String, Long> warnings) {}
-
   static Dataset<Row> record(SparkSession spark, Map<String, Row> features, String batchId, Timestamp writeTime,
-      String kind, Counts counts) {
-    Row record = RowFactory.create(batchId, writeTime, kind, counts.read(), counts.written(), counts.quarantined(),
-        counts.outOfRange(), scalaMap(counts.quarantineReasons()), scalaMap(counts.warnings()), scalaMap(features));
+      String kind, IngestResult counts) {
+    Row record = RowFactory.create(batchId, writeTime, kind, counts.rowsRead(), counts.rowsWritten(),
+        counts.rowsQuarantined(), counts.rowsOutOfRange(), scalaMap(counts.quarantineReasons()),
+        scalaMap(counts.warnings()), scalaMap(features));
     return spark.createDataFrame(List.of(record), SideTable.Kind.DATA_QUALITY.schema());
   }
 
