@@ -130,10 +130,7 @@ sealed interface Constraint {
     }
   }
 
-  /**
-   * At error level its reason quotes the value, which is null, so the message is null and the row is kept: the
-   * behaviour this validator had before it was split into constraints, kept as it was.
-   */
+  /** The value is present; its reason has no value to quote ({@code age: rule not_null failed}). */
   record NotNull(String column, ValidationRule.Level level, String written) implements Rule {
     public String kind() {
       return "not_null";
@@ -141,6 +138,14 @@ sealed interface Constraint {
 
     public Column broken(TypedColumns.Typed v) {
       return v.value().isNull().and(v.raw().isNull());
+    }
+
+    @Override
+    public Optional<Column> failure(TypedColumns.Typed v) {
+      // the other rules quote the value, which would make this reason null and let the row through
+      return level == ValidationRule.Level.ERROR
+          ? Optional.of(when(broken(v), Reasons.plain(this, lit(column + ": rule " + written + " failed"))))
+          : Optional.empty();
     }
   }
 

@@ -42,4 +42,25 @@ class ConstraintReasonsTest {
         validated.select(Reasons.messages(validated.col(RowValidator.REASONS))).collectAsList().stream()
             .map(r -> r.getList(0).toString()).toList());
   }
+
+  @Test
+  void anErrorLevelNotNullRuleRejectsAMissingValue() {
+    SparkSession spark = TestSpark.get();
+    ValidationRule required = new ValidationRule("age", ValidationRule.Kind.NOT_NULL, Optional.empty(),
+        Optional.empty(), List.of(), Optional.empty(), Optional.empty(), ValidationRule.Level.ERROR);
+    RowSchema schema = new RowSchema("users", "id", "t", EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, List.of(
+        new FeatureDefinition("id", FeatureType.STRING, "", false),
+        new FeatureDefinition("t", FeatureType.TIMESTAMP, "", false),
+        new FeatureDefinition("age", FeatureType.INTEGRAL, "", true, List.of(required))));
+    Dataset<Row> input = spark.sql("SELECT * FROM VALUES ('u1', '2024-05-01T00:00:00Z', '7'), "
+        + "('u2', '2024-05-01T00:00:00Z', CAST(NULL AS STRING)) AS r(id, t, age)");
+
+    Dataset<Row> validated = RowValidator.validate(input, schema, RowValidator.Mode.RECORDS);
+
+    assertEquals(Map.of(new Reasons.Key("not_null", "age", "age: rule not_null failed"), 1L),
+        Reasons.count(validated, RowValidator.REASONS));
+    assertEquals(List.of("u1: []", "u2: [age: rule not_null failed]"), validated.orderBy("id")
+        .select(validated.col("id"), Reasons.messages(validated.col(RowValidator.REASONS))).collectAsList().stream()
+        .map(r -> r.getString(0) + ": " + r.getList(1)).toList());
+  }
 }
