@@ -20,17 +20,11 @@ import org.junit.jupiter.api.Test;
 class ConstraintReasonsTest {
   @Test
   void reasonsAreKeyedByConstraintAndKeepTheirMessages() {
-    SparkSession spark = TestSpark.get();
     ValidationRule atMost130 = new ValidationRule("age", ValidationRule.Kind.RANGE, Optional.empty(),
         Optional.of(130.0), List.of(), Optional.empty(), Optional.empty(), ValidationRule.Level.ERROR);
-    RowSchema schema = new RowSchema("users", "id", "t", EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, List.of(
-        new FeatureDefinition("id", FeatureType.STRING, "", false),
-        new FeatureDefinition("t", FeatureType.TIMESTAMP, "", false),
-        new FeatureDefinition("age", FeatureType.INTEGRAL, "", true, List.of(atMost130))));
-    Dataset<Row> input = spark.sql("SELECT * FROM VALUES ('u1', '2024-05-01T00:00:00Z', 'abc'), "
-        + "('u2', '2024-05-01T00:00:00Z', '200'), (' ', '2024-05-01T00:00:00Z', '201') AS r(id, t, age)");
 
-    Dataset<Row> validated = RowValidator.validate(input, schema, RowValidator.Mode.RECORDS);
+    Dataset<Row> validated = validateAges(atMost130, "('u1', '2024-05-01T00:00:00Z', 'abc'), "
+        + "('u2', '2024-05-01T00:00:00Z', '200'), (' ', '2024-05-01T00:00:00Z', '201')");
 
     assertEquals(Map.of(
         new Reasons.Key("type", "age", "age: not an Integral"), 1L,
@@ -45,22 +39,27 @@ class ConstraintReasonsTest {
 
   @Test
   void anErrorLevelNotNullRuleRejectsAMissingValue() {
-    SparkSession spark = TestSpark.get();
     ValidationRule required = new ValidationRule("age", ValidationRule.Kind.NOT_NULL, Optional.empty(),
         Optional.empty(), List.of(), Optional.empty(), Optional.empty(), ValidationRule.Level.ERROR);
-    RowSchema schema = new RowSchema("users", "id", "t", EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, List.of(
-        new FeatureDefinition("id", FeatureType.STRING, "", false),
-        new FeatureDefinition("t", FeatureType.TIMESTAMP, "", false),
-        new FeatureDefinition("age", FeatureType.INTEGRAL, "", true, List.of(required))));
-    Dataset<Row> input = spark.sql("SELECT * FROM VALUES ('u1', '2024-05-01T00:00:00Z', '7'), "
-        + "('u2', '2024-05-01T00:00:00Z', CAST(NULL AS STRING)) AS r(id, t, age)");
 
-    Dataset<Row> validated = RowValidator.validate(input, schema, RowValidator.Mode.RECORDS);
+    Dataset<Row> validated = validateAges(required, "('u1', '2024-05-01T00:00:00Z', '7'), "
+        + "('u2', '2024-05-01T00:00:00Z', CAST(NULL AS STRING))");
 
     assertEquals(Map.of(new Reasons.Key("not_null", "age", "age: rule not_null failed"), 1L),
         Reasons.count(validated, RowValidator.REASONS));
     assertEquals(List.of("u1: []", "u2: [age: rule not_null failed]"), validated.orderBy("id")
         .select(validated.col("id"), Reasons.messages(validated.col(RowValidator.REASONS))).collectAsList().stream()
         .map(r -> r.getString(0) + ": " + r.getList(1)).toList());
+  }
+
+  /** Rows (id, t, age) as raw text, validated against a users group whose Integral age has {@code rule}. */
+  private static Dataset<Row> validateAges(ValidationRule rule, String values) {
+    SparkSession spark = TestSpark.get();
+    RowSchema schema = new RowSchema("users", "id", "t", EventTimeFormat.DEFAULT, EventTimeRange.STORABLE, List.of(
+        new FeatureDefinition("id", FeatureType.STRING, "", false),
+        new FeatureDefinition("t", FeatureType.TIMESTAMP, "", false),
+        new FeatureDefinition("age", FeatureType.INTEGRAL, "", true, List.of(rule))));
+    Dataset<Row> input = spark.sql("SELECT * FROM VALUES " + values + " AS r(id, t, age)");
+    return RowValidator.validate(input, schema, RowValidator.Mode.RECORDS);
   }
 }
