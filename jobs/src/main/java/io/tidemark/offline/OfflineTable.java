@@ -210,11 +210,10 @@ public final class OfflineTable {
 
   /** The table's latest Delta commit (one read of the log's newest entry), empty for Parquet or before any. */
   public Optional<Commit> lastCommit() {
-    if (format() != StorageFormat.DELTA || !DeltaTable.isDeltaTable(store.spark(), location())) {
+    if (format() != StorageFormat.DELTA) {
       return Optional.empty();
     }
-    return Optional.of(commit(DeltaTable.forPath(store.spark(), location()).history(1)
-        .select("version", "timestamp", "operation", "operationMetrics").first()));
+    return DeltaCommitLog.newest(location(), store.spark().sparkContext().hadoopConfiguration());
   }
 
   /** Every commit Delta still has a record of, oldest first (Delta keeps delta.logRetentionDuration, 30 days). */
