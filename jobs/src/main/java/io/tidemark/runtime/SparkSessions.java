@@ -99,6 +99,10 @@ public final class SparkSessions {
         .config("spark.sql.warehouse.dir", home.resolve("warehouse").toAbsolutePath().toUri().toString())
         .config("spark.hadoop.javax.jdo.option.ConnectionURL", url)
         .config("javax.jdo.option.ConnectionURL", url)
+        // Hive's client makes a directory per session for downloaded resources, <tmp>/<session id>_resources, and
+        // Spark never closes the session that would delete it: one directory for every session of the home
+        .config("spark.hadoop.hive.downloaded.resources.dir", home.resolve("tmp/hive-resources").toAbsolutePath()
+            .toString())
         .config("spark.sql.catalogImplementation", "hive");
   }
 }
