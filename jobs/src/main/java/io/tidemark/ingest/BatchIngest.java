@@ -129,6 +129,7 @@ final class BatchIngest {
           e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, 0, e.rowsWritten(), Map.of(), Map.of(),
           Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
     }
+    label.step(kind + ": " + group.name() + ": plan the validation, check erasures");
     boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
     RowSchema rowSchema = windowed ? RowSchema.windowEvents(group) : RowSchema.of(group);
     // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
