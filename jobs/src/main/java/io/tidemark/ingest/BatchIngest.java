@@ -115,11 +115,11 @@ final class BatchIngest {
     BatchLedger ledger = store.ledger();
     BatchInput input = history.map(BatchInput::of)
         .orElseGet(() -> BatchInput.read(spark, group, source.orElseThrow(), mode, options));
-    label.step(kind + ": " + group.name() + ": fingerprint the input");
+    label.step(step("fingerprint the input"));
     org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     String batchId = BatchFingerprint.of(input.files(), hadoop, group, input.transform(), mode,
         input.fingerprintOptions());
-    label.step(kind + ": " + group.name() + ": look the batch up in the ledger");
+    label.step(step("look the batch up in the ledger"));
     Optional<BatchLedger.Entry> previous = ledger.findAny(group.name(), List.of(batchId,
         BatchFingerprint.legacy(input.files(), hadoop, group, input.transform(), mode,
             input.fingerprintOptions())));
@@ -129,7 +129,7 @@ final class BatchIngest {
           e.rowsRead() - e.rowsQuarantined(), e.rowsQuarantined(), 0, 0, e.rowsWritten(), Map.of(), Map.of(),
           Optional.ofNullable(e.tableVersion()), Optional.empty(), true);
     }
-    label.step(kind + ": " + group.name() + ": plan the validation, check erasures");
+    label.step(step("plan the validation, check erasures"));
     boolean windowed = group.windows().isPresent() && mode == RowValidator.Mode.RECORDS;
     RowSchema rowSchema = windowed ? RowSchema.windowEvents(group) : RowSchema.of(group);
     // not cached: building Spark's columnar cache of every row costs more than reading the source again (measured
@@ -149,7 +149,7 @@ final class BatchIngest {
     Dataset<Row> output = null;
     Alongside profiling = null;
     try {
-      label.step(kind + ": " + group.name() + ": validate rows");
+      label.step(step("validate rows"));
       Column valid = size(col(RowValidator.REASONS)).equalTo(0);
       Column inRange = windowed ? lit(true) : inRange(col(rowSchema.eventTime()));
       Column isAccepted = valid.and(inRange).and(not(stored));
@@ -204,17 +204,17 @@ final class BatchIngest {
         // the batch
         Dataset<Row> profiledRows = output;
         Row firstPass = counts;
-        profiling = Alongside.start(spark, kind + ": " + group.name() + ": profile " + profiled.size()
-            + " features", () -> {
+        profiling = Alongside.start(spark, step("profile " + profiled.size()
+            + " features"), () -> {
               List<FeatureProfile> profiles = windowed ? Profiler.profile(profiledRows, profiled)
                   : Profiler.secondPass(profiledRows, profiled, firstPass, profileAt, accepted);
               table.profiles().append(Profiler.records(spark, profiles, batchId, writeTime, kind), appId);
             });
       }
-      label.step(kind + ": " + group.name() + ": register " + table.tableName());
+      label.step(step("register " + table.tableName()));
       table.ensureRegistered();
       Optional<Long> before = table.version();
-      label.step(kind + ": " + group.name() + ": write " + written + " rows to " + table.tableName());
+      label.step(step("write " + written + " rows to " + table.tableName()));
       String metadata = "{\"tidemark_batch\":\"" + batchId + "\",\"kind\":\"" + kind + "\"}";
       Dataset<Row> toWrite = withMetadata(output, writeTime);
       if (options.ranged()) {
@@ -224,14 +224,14 @@ final class BatchIngest {
         table.append(toWrite, java.util.OptionalLong.of(written), appId, metadata);
       }
       if (quarantined > 0) {
-        label.step(kind + ": " + group.name() + ": quarantine " + quarantined + " rows");
+        label.step(step("quarantine " + quarantined + " rows"));
         table.quarantine().append(rejected.select(
             lit(batchId).as(SideTable.BATCH_ID), lit(writeTime).as(SideTable.WRITE_TIME),
             lit(input.describe()).as(SideTable.SOURCE),
             Reasons.messages(col(RowValidator.REASONS)).as(SideTable.REASONS),
             col(RowValidator.RAW_ROW).as(SideTable.RAW_ROW)), appId);
       }
-      label.step(kind + ": " + group.name() + ": read the commit");
+      label.step(step("read the commit"));
       Optional<OfflineTable.Commit> last = table.lastCommit();
       Optional<Long> after = last.map(OfflineTable.Commit::version);
       boolean committedEarlier = written > 0 && !options.ranged() && before.isPresent() && before.equals(after);
@@ -240,13 +240,13 @@ final class BatchIngest {
       IngestResult result = new IngestResult(group.name(), kind, table.tableName(), batchId, read, accepted,
           quarantined, read - accepted - quarantined - alreadyStored, alreadyStored, written, reasons, warnings,
           after, filesWritten, committedEarlier);
-      label.step(kind + ": " + group.name() + ": data-quality record");
+      label.step(step("data-quality record"));
       table.dataQuality().append(DataQuality.record(spark, featureStats, batchId, writeTime, kind, result), appId);
       if (profiling != null) {
-        label.step(kind + ": " + group.name() + ": wait for the profile");
+        label.step(step("wait for the profile"));
         profiling.join();
       }
-      label.step(kind + ": " + group.name() + ": batch ledger");
+      label.step(step("batch ledger"));
       ledger.record(new BatchLedger.Entry(group.name(), batchId, kind, input.describe(), read, written,
           quarantined, after.orElse(null), writeTime, Timestamp.from(options.apiInvocationTime()),
           List.of(input.files()), input.transform().map(Object::toString),
@@ -263,6 +263,11 @@ final class BatchIngest {
         output.unpersist();
       }
     }
+  }
+
+  /** A step of this batch as its Spark jobs are described: "ingest: users: validate rows". */
+  private String step(String what) {
+    return kind + ": " + group.name() + ": " + what;
   }
 
   /** The features a batch profiles: its value features (none for tombstones, whose features are null). */

@@ -48,8 +48,9 @@ final class DeltaCommitLog {
       long version = -1;
       for (FileStatus f : files) {
         Matcher m = COMMIT_FILE.matcher(f.getPath().getName());
-        if (m.matches() && Long.parseLong(m.group(1)) > version) {
-          version = Long.parseLong(m.group(1));
+        long v = m.matches() ? Long.parseLong(m.group(1)) : -1;
+        if (v > version) {
+          version = v;
           newest = f;
         }
       }
